@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
+import { armSentinel } from './sentinel.js';
 
 /**
  * Every process the harness starts is tracked here, started in its own process group and torn
@@ -37,10 +38,13 @@ export function spawnTracked(
   closeSync(fd);
   if (child.pid === undefined) throw new Error(`could not start ${name} (${command})`);
   const pid = child.pid;
+  // Jest never runs the 'exit' hook below on the real exit; this kills the group if the worker dies.
+  const sentinel = armSentinel('kill -9 -"$FT_PGID" 2>/dev/null || kill -9 "$FT_PGID" 2>/dev/null', { FT_PGID: String(pid) });
   let done = false;
   const exited = new Promise<number | string>((resolve) => {
     child.once('exit', (code, sig) => {
       done = true;
+      sentinel.disarm();
       live.delete(tracked);
       resolve(code ?? sig ?? 'unknown');
     });

@@ -171,7 +171,7 @@ describe('computeTasks', () => {
           const containers = raw.map((c, i) => ({ ...c, id: `c${i}` }));
           const first = plan(desired, containers);
           // Simulate the executor.
-          let next = [...containers];
+          let next: ObservedContainer[] = [...containers];
           let n = 0;
           for (const t of first.tasks) {
             if (t.kind === 'remove') next = next.filter((c) => c.id !== t.containerId);

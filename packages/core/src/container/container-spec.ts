@@ -66,3 +66,9 @@ export interface SpecifierContext {
   /** %H */
   readonly hostname: string;
 }
+
+/** What a unit's container form ([Container] or `docker run`) decides; [Service] adds the rest. */
+export type ContainerRunSettings = Omit<
+  ContainerSpec,
+  'restart' | 'restartSecMs' | 'stopTimeoutSec' | 'startTimeoutMs'
+>;
