@@ -1,1 +1,5 @@
-export {};
+export * from './config.js';
+export * from './desired.js';
+export * from './tasks.js';
+export * from './unit-state.js';
+export * from './runtime/index.js';

@@ -1,16 +1,11 @@
 import type { ContainerSpec } from '@fleet/core';
+import type { DesiredUnit } from './desired.js';
 
 /**
  * The agent's pure decision: desired units on this machine vs the fleet containers Docker reports
  * → an ordered task list, each task with a human reason (fleet.md §6.3, for containers).
  * `loaded` = container created, not started; `launched` = started.
  */
-
-export interface DesiredLocalUnit {
-  readonly name: string;
-  readonly targetState: 'loaded' | 'launched';
-  readonly hash: string;
-}
 
 export type ContainerStatus = 'created' | 'running' | 'exited' | 'other';
 
@@ -79,7 +74,7 @@ export function restartDelayMs(settings: RestartSettings, restarts: number): num
 }
 
 export interface TaskInput {
-  readonly desired: readonly DesiredLocalUnit[];
+  readonly desired: readonly DesiredUnit[];
   readonly containers: readonly ObservedContainer[];
   readonly launches: ReadonlyMap<string, LaunchRecord>;
   readonly restartSettings: (unit: string) => RestartSettings;
@@ -167,7 +162,7 @@ export function computeTasks(input: TaskInput): TaskPlan {
   return wakeAt === undefined ? { tasks } : { tasks, wakeAt };
 }
 
-function rank(c: ObservedContainer, want: DesiredLocalUnit | undefined): number {
+function rank(c: ObservedContainer, want: DesiredUnit | undefined): number {
   let score = 0;
   if (want !== undefined && c.hash !== want.hash) score += 2;
   if (c.status !== 'running') score += 1;

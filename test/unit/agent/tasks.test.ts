@@ -4,16 +4,16 @@ import {
   computeTasks,
   REASONS,
   restartDelayMs,
-  type DesiredLocalUnit,
   type LaunchRecord,
   type ObservedContainer,
   type RestartSettings,
 } from '../../../packages/agent/src/tasks.js';
+import type { DesiredUnit } from '../../../packages/agent/src/desired.js';
 
 const noRestart: RestartSettings = { policy: 'no', restartSecMs: 100 };
 
 function plan(
-  desired: DesiredLocalUnit[],
+  desired: DesiredUnit[],
   containers: ObservedContainer[],
   opts: { launches?: Record<string, LaunchRecord>; restart?: RestartSettings; now?: number } = {},
 ) {
@@ -29,7 +29,7 @@ function plan(
 const brief = (p: ReturnType<typeof plan>) => p.tasks.map((t) => `${t.kind} ${t.unit}${t.containerId ? ` ${t.containerId}` : ''}: ${t.reason}`);
 
 describe('computeTasks', () => {
-  it.each<[string, DesiredLocalUnit[], ObservedContainer[], string[]]>([
+  it.each<[string, DesiredUnit[], ObservedContainer[], string[]]>([
     ['nothing to do', [], [], []],
     [
       'load a newly scheduled unit',
@@ -119,7 +119,7 @@ describe('computeTasks', () => {
   });
 
   describe('Restart=', () => {
-    const launched: DesiredLocalUnit[] = [{ name: 'a.service', targetState: 'launched', hash: 'h1' }];
+    const launched: DesiredUnit[] = [{ name: 'a.service', targetState: 'launched', hash: 'h1' }];
     const died = (exitCode: number): ObservedContainer => ({
       id: 'c1',
       unit: 'a.service',
