@@ -2,4 +2,4 @@ export * from './config.js';
 export * from './desired.js';
 export * from './tasks.js';
 export * from './unit-state.js';
-export * from './runtime/index.js';
+

@@ -1,5 +1,5 @@
 import type { UnitStateRecord } from '@fleet/core';
-import type { ContainerDetails, RuntimeContainer } from './runtime/index.js';
+import type { ContainerDetails, RuntimeContainer } from '@fleet/runtime';
 
 /**
  * Maps what Docker says about a unit's container to the systemd-style state fleet users know

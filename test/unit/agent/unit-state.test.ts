@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { unitStateFor, type UnitStateInput } from '../../../packages/agent/src/unit-state.js';
-import type { RuntimeContainer } from '../../../packages/agent/src/runtime/index.js';
+import type { RuntimeContainer } from '@fleet/runtime';
 
 const base: UnitStateInput = {
   name: 'a.service',

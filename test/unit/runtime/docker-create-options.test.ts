@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CONTAINER_LABELS, type ContainerSpec } from '@fleet/core';
-import { containerNameFor, dockerCreateOptions } from '../../../../packages/agent/src/runtime/docker-create-options.js';
+import { containerNameFor, dockerCreateOptions } from '../../../packages/runtime/src/docker-create-options.js';
 
 const MACHINE = '0123456789abcdef0123456789abcdef';
 const HASH = 'f'.repeat(40);

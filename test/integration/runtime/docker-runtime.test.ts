@@ -12,7 +12,7 @@ import {
   ImagePullError,
   type ContainerEvent,
   type LogLine,
-} from '../../../packages/agent/src/runtime/index.js';
+} from '@fleet/runtime';
 import { buildTestImage, startDockerd, stopAllDockerds, TEST_IMAGE, type DockerDaemon } from '../../harness/docker.js';
 import { eventually } from '../../harness/eventually.js';
 import { freePort } from '../../harness/ports.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { LogLine } from '../../../../packages/agent/src/runtime/container-runtime.js';
-import { LogLineDecoder } from '../../../../packages/agent/src/runtime/log-lines.js';
+import type { LogLine } from '../../../packages/runtime/src/container-runtime.js';
+import { LogLineDecoder } from '../../../packages/runtime/src/log-lines.js';
 
 /** One multiplexed frame as dockerd writes it (stream id, 3 zero bytes, big-endian length). */
 function frame(stream: 1 | 2, text: string | Buffer): Buffer {

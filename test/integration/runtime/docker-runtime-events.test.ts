@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTAINER_LABELS } from '@fleet/core';
-import { DockerRuntime, type ContainerEvent } from '../../../packages/agent/src/runtime/index.js';
+import { DockerRuntime, type ContainerEvent } from '@fleet/runtime';
 import { eventually } from '../../harness/eventually.js';
 
 const MACHINE = '33333333333333333333333333333333';

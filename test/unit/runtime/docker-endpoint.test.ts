@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { dockerConnectionOptions } from '../../../../packages/agent/src/runtime/docker-endpoint.js';
-import { DockerEndpointError } from '../../../../packages/agent/src/runtime/runtime-errors.js';
+import { dockerConnectionOptions } from '../../../packages/runtime/src/docker-endpoint.js';
+import { DockerEndpointError } from '../../../packages/runtime/src/runtime-errors.js';
 
 describe('dockerConnectionOptions', () => {
   it.each([
