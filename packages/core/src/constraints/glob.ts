@@ -39,7 +39,7 @@ function goPathMatch(p: Uint8Array, name: Uint8Array): MatchResult {
   let ni = 0;
   pattern: while (pi < p.length) {
     const chunk = scanChunk(p, pi);
-    pi = chunk.rest;
+    pi = chunk.end;
     if (chunk.star && chunk.start === chunk.end) {
       // A trailing * matches the rest unless it holds a '/'.
       return name.indexOf(SLASH, ni) < 0;
@@ -65,7 +65,7 @@ function goPathMatch(p: Uint8Array, name: Uint8Array): MatchResult {
     // No match; Go still reports a malformed remainder as an error.
     while (pi < p.length) {
       const rest = scanChunk(p, pi);
-      pi = rest.rest;
+      pi = rest.end;
       if (matchChunk(p, rest.start, rest.end, name, name.length) === BAD_PATTERN) return 'bad';
     }
     return false;
@@ -73,8 +73,15 @@ function goPathMatch(p: Uint8Array, name: Uint8Array): MatchResult {
   return ni === name.length;
 }
 
+/** A run of single-character terms p[start, end), after optional leading stars. */
+interface Chunk {
+  readonly star: boolean;
+  readonly start: number;
+  readonly end: number;
+}
+
 /** The next chunk: optional leading stars, then everything up to an unbracketed `*`. */
-function scanChunk(p: Uint8Array, from: number): { star: boolean; start: number; end: number; rest: number } {
+function scanChunk(p: Uint8Array, from: number): Chunk {
   let i = from;
   let star = false;
   while (i < p.length && p[i] === STAR) {
@@ -95,7 +102,7 @@ function scanChunk(p: Uint8Array, from: number): { star: boolean; start: number;
       break;
     }
   }
-  return { star, start, end: i, rest: i };
+  return { star, start, end: i };
 }
 
 /**
