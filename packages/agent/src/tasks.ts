@@ -83,7 +83,9 @@ export interface TaskInput {
 
 export interface TaskPlan {
   readonly tasks: AgentTask[];
-  /** Units whose restart is due later: the earliest time the agent should run another pass. */
+  /** Units whose exited container Restart= will start again later. */
+  readonly pendingRestarts: string[];
+  /** The earliest time a pending restart is due: when the agent should run another pass. */
   readonly wakeAt?: number;
 }
 
@@ -105,6 +107,7 @@ function restartDecision(
 
 export function computeTasks(input: TaskInput): TaskPlan {
   const tasks: AgentTask[] = [];
+  const pendingRestarts: string[] = [];
   let wakeAt: number | undefined;
   const desiredByName = new Map(input.desired.map((d) => [d.name, d]));
   const containersByUnit = new Map<string, ObservedContainer[]>();
@@ -155,11 +158,12 @@ export function computeTasks(input: TaskInput): TaskPlan {
     if (decision.at <= input.now) {
       tasks.push({ kind: 'start', unit: name, containerId: current.id, isRestart: true, reason: decision.reason });
     } else {
+      pendingRestarts.push(name);
       wakeAt = wakeAt === undefined ? decision.at : Math.min(wakeAt, decision.at);
     }
   }
   tasks.sort((a, b) => TASK_ORDER.indexOf(a.kind) - TASK_ORDER.indexOf(b.kind));
-  return wakeAt === undefined ? { tasks } : { tasks, wakeAt };
+  return wakeAt === undefined ? { tasks, pendingRestarts } : { tasks, pendingRestarts, wakeAt };
 }
 
 function rank(c: ObservedContainer, want: DesiredUnit | undefined): number {

@@ -1,5 +1,5 @@
 import type { UnitStateRecord } from '@fleet/core';
-import type { ContainerDetails, RuntimeContainer } from '@fleet/runtime';
+import type { RuntimeContainer } from '@fleet/runtime';
 
 /**
  * Maps what Docker says about a unit's container to the systemd-style state fleet users know
@@ -11,7 +11,9 @@ export interface UnitStateInput {
   readonly hash: string;
   readonly machineId: string;
   /** The unit's container, if one exists. */
-  readonly container?: RuntimeContainer | ContainerDetails;
+  readonly container?: RuntimeContainer;
+  /** The image the unit runs (from its container spec). */
+  readonly image?: string;
   /** The unit's desired state here: an exit after fleet stopped it (`loaded`) is not a failure. */
   readonly targetState: 'loaded' | 'launched';
   /** An exited container that Restart= will start again. */
@@ -33,7 +35,7 @@ export function unitStateFor(input: UnitStateInput): UnitStateRecord {
   }
   const facts = {
     containerId: container.id,
-    ...('image' in container ? { image: container.image } : {}),
+    ...(input.image === undefined ? {} : { image: input.image }),
     ...(container.startedAt === undefined ? {} : { startedAt: new Date(container.startedAt).toISOString() }),
     ...(container.exitCode === undefined || container.state === 'running' ? {} : { exitCode: container.exitCode }),
     restartCount: input.restarts,

@@ -11,7 +11,9 @@ import type { MachineInfo, UnitRecord, UnitState } from './model.js';
  * value always encodes to the same text (writers compare text to skip no-op writes).
  */
 
-export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+export type Decoded<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: string };
 
 const keyComponent = z.string().refine(isKeyComponent, 'must be non-empty and contain no "/"');
 const sha1Hex = z.string().regex(/^[0-9a-f]{40}$/, 'must be 40 lowercase hex characters');
@@ -24,15 +26,18 @@ export const unitRecordSchema = z.object({
   targetState: z.enum(TARGET_STATES),
 });
 
-/** `units/<name>`: the unit record plus whether it is Global (so the registry can keep `global/<name>` in step without parsing). */
+/**
+ * `units/<name>`: the unit record plus whether it is Global, so the registry keeps the
+ * `global/<name>` copy in step without parsing unit files.
+ */
 export const storedUnitSchema = unitRecordSchema.extend({ global: z.boolean().default(false) });
 export type StoredUnit = UnitRecord & { readonly global: boolean };
 
-/** `schedule/<machineId>/<name>` and `global/<name>`: a self-contained copy of the unit for agents. */
+/** `schedule/<machineId>/<name>`: a self-contained copy of the unit for its agent. */
 export const scheduledUnitSchema = unitRecordSchema;
 export type ScheduledUnit = UnitRecord;
 
-/** `machines/<machineId>`: fleet's MachineInfo (`version` is fleetd's) plus the host's Docker facts. */
+/** `machines/<machineId>`: fleet's MachineInfo (`version` is fleetd's) plus Docker facts. */
 export const machineRecordSchema = z.object({
   id: keyComponent,
   publicIp: z.string(),
@@ -53,7 +58,7 @@ export type MachineRecord = MachineInfo & {
   readonly startedAt: string;
 };
 
-/** `states/<name>/<machineId>`: the systemd-style state plus what Docker says about the container. */
+/** `states/<name>/<machineId>`: the systemd-style state plus Docker's facts on the container. */
 export const unitStateRecordSchema = z.object({
   name: keyComponent,
   machineId: keyComponent,
@@ -97,7 +102,7 @@ export interface UnschedulableRecord {
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
-    .map((issue) => `${issue.path.length === 0 ? '(record)' : issue.path.join('.')}: ${issue.message}`)
+    .map(({ path, message }) => `${path.length === 0 ? '(record)' : path.join('.')}: ${message}`)
     .join('; ');
 }
 
@@ -106,15 +111,20 @@ function decodeWith<T>(schema: z.ZodType<T>, text: string): Decoded<T> {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ok: false, error: `invalid JSON: ${error instanceof Error ? error.message : String(error)}` };
+    const detail = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: `invalid JSON: ${detail}` };
   }
   const parsed = schema.safeParse(json);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, error: describeIssues(parsed.error) };
+  if (!parsed.success) return { ok: false, error: describeIssues(parsed.error) };
+  return { ok: true, value: parsed.data };
 }
 
-export const decodeStoredUnit = (text: string): Decoded<StoredUnit> => decodeWith(storedUnitSchema, text);
-export const decodeScheduledUnit = (text: string): Decoded<ScheduledUnit> => decodeWith(scheduledUnitSchema, text);
-export const decodeMachineRecord = (text: string): Decoded<MachineRecord> => decodeWith(machineRecordSchema, text);
+export const decodeStoredUnit = (text: string): Decoded<StoredUnit> =>
+  decodeWith(storedUnitSchema, text);
+export const decodeScheduledUnit = (text: string): Decoded<ScheduledUnit> =>
+  decodeWith(scheduledUnitSchema, text);
+export const decodeMachineRecord = (text: string): Decoded<MachineRecord> =>
+  decodeWith(machineRecordSchema, text);
 export const decodeUnitStateRecord = (text: string): Decoded<UnitStateRecord> =>
   decodeWith(unitStateRecordSchema, text);
 export const decodeUnschedulableRecord = (text: string): Decoded<UnschedulableRecord> =>
@@ -133,7 +143,8 @@ function encodeWith<T>(schema: z.ZodType<T>, what: string, value: T): string {
   return JSON.stringify(parsed.data);
 }
 
-export const encodeStoredUnit = (value: StoredUnit): string => encodeWith(storedUnitSchema, 'unit', value);
+export const encodeStoredUnit = (value: StoredUnit): string =>
+  encodeWith(storedUnitSchema, 'unit', value);
 export const encodeScheduledUnit = (value: ScheduledUnit): string =>
   encodeWith(scheduledUnitSchema, 'scheduled unit', value);
 export const encodeMachineRecord = (value: MachineRecord): string =>

@@ -113,6 +113,8 @@ export function parseKey(keyspace: Keyspace, key: string): ParsedKey | undefined
   if (parts.length !== 3 || third === undefined) return undefined;
   if (first === 'schedule') return { kind: 'schedule', machineId: second, name: third };
   if (first === 'states') return { kind: 'state', name: second, machineId: third };
-  if (first === 'engine' && second === 'unschedulable') return { kind: 'unschedulable', name: third };
+  if (first === 'engine' && second === 'unschedulable') {
+    return { kind: 'unschedulable', name: third };
+  }
   return undefined;
 }

@@ -16,3 +16,5 @@ export {
   SUMMARY_MACHINE_LIMIT,
   formatMetadataRequirement,
 } from './reasons.js';
+export { syncChanges, SYNC_REASONS, type SyncInput, type LoggedChange, type StoredUnitView } from './schedule-changes.js';
+export { startEngine, type Engine, type EngineOptions, type LeadershipView } from './engine.js';

@@ -1,1 +1,10 @@
-export {};
+export * from './registry.js';
+export * from './errors.js';
+export { createEtcdClient, DEFAULT_CALL_TIMEOUT_MS } from './etcd-client.js';
+export type { EtcdClient, EtcdClientOptions } from './etcd-client.js';
+export { LeaseKeeper } from './lease-keeper.js';
+export type { LeaseKeeperOptions, LeaseLoss, LeaseLostListener } from './lease-keeper.js';
+export { Leadership } from './leadership.js';
+export type { LeadershipOptions, LeadershipListener } from './leadership.js';
+export { EtcdRegistry } from './etcd-registry.js';
+export type { EtcdRegistryOptions } from './etcd-registry.js';

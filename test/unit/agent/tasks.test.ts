@@ -145,6 +145,7 @@ describe('computeTasks', () => {
     it('waits for RestartSec and says when to wake', () => {
       const p = plan(launched, [died(0)], { launches, restart: { policy: 'always', restartSecMs: 5000 } });
       expect(p.tasks).toEqual([]);
+      expect(p.pendingRestarts).toEqual(['a.service']);
       expect(p.wakeAt).toBe(1_004_000);
     });
     it('backs off exponentially with consecutive restarts, capped', () => {

@@ -37,7 +37,7 @@ describe('unitStateFor', () => {
   });
 
   it('carries the container facts fleetctl status shows', () => {
-    const s = unitStateFor({ ...base, restarts: 2, container: { ...container({ state: 'exited', exitCode: 3, health: 'unhealthy' }), image: 'img:1', labels: {} } });
+    const s = unitStateFor({ ...base, restarts: 2, container: container({ state: 'exited', exitCode: 3, health: 'unhealthy' }), image: 'img:1' });
     expect(s).toEqual({
       name: 'a.service',
       hash: 'a'.repeat(40),

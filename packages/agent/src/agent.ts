@@ -1,0 +1,351 @@
+import {
+  describeError,
+  encodeUnitStateRecord,
+  parseUnitFile,
+  resolveContainerSpec,
+  runReconcileLoop,
+  unitRequirements,
+  type Clock,
+  type ContainerSpec,
+  type Logger,
+  type MachineRecord,
+  type ReconcileLoop,
+  type ScheduledUnit,
+  type UnitRecord,
+  type UnitRequirements,
+} from '@fleet/core';
+import type { LeaseRef, Registry, RegistryEvent, RegistryWatch } from '@fleet/registry';
+import type { ContainerRuntime, RuntimeContainer } from '@fleet/runtime';
+import { desiredUnits, type AgentUnit, type DesiredUnit } from './desired.js';
+import { computeTasks, type AgentTask, type LaunchRecord, type ObservedContainer, type RestartSettings } from './tasks.js';
+import { unitStateFor } from './unit-state.js';
+
+/**
+ * The agent: drives this machine's Docker daemon towards what the registry says should run here
+ * (its own schedule prefix plus matching Global units), and publishes each unit's state.
+ * A pass = (fresh read if a watch gap was reported) → desired units → Docker's list of fleet
+ * containers → pure task list → execute in order → publish changed states. Passes run on
+ * registry watch events and Docker events, on a due restart, and periodically.
+ */
+export interface AgentLease extends LeaseRef {
+  /** False once a full TTL has passed without a successful keepalive: the agent fences itself. */
+  isHealthy(): boolean;
+}
+
+export interface AgentOptions {
+  readonly registry: Registry;
+  readonly runtime: ContainerRuntime;
+  /** The lease this machine's keys are bound to; may be swapped after a re-grant (setLease). */
+  readonly lease: AgentLease;
+  /** This machine's current record (metadata can change on SIGHUP). */
+  readonly machine: () => MachineRecord;
+  readonly hostname: string;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  /** Periodic full pass even without events (fleet's agent used 5 s). */
+  readonly reconcileIntervalMs: number;
+}
+
+interface UnitInfo {
+  readonly record: UnitRecord;
+  readonly requirements: UnitRequirements;
+  readonly spec: ContainerSpec | undefined;
+  /** Why the unit cannot become a container here (unit file problems), if it cannot. */
+  readonly specError: string | undefined;
+}
+
+const DEFAULT_STOP_TIMEOUT_SEC = 10;
+
+export class Agent {
+  private readonly logger: Logger;
+  private readonly abort = new AbortController();
+  private loop: ReconcileLoop | undefined;
+  private watches: RegistryWatch[] = [];
+  private events: Promise<void> | undefined;
+  private lease: AgentLease;
+
+  /** This machine's schedule and the Global units, as last read or watched. */
+  private readonly scheduled = new Map<string, ScheduledUnit>();
+  private readonly globals = new Map<string, UnitRecord>();
+  private needsSnapshot = true;
+  private snapshotRevision = 0n;
+  private fenced = false;
+
+  private readonly launches = new Map<string, LaunchRecord>();
+  private readonly errors = new Map<string, string>();
+  private readonly published = new Map<string, string>();
+  private readonly unitInfo = new Map<string, UnitInfo>();
+
+  constructor(private readonly options: AgentOptions) {
+    this.logger = options.logger.child({ component: 'agent', machine: options.machine().id });
+    this.lease = options.lease;
+  }
+
+  get machineId(): string {
+    return this.options.machine().id;
+  }
+
+  async start(): Promise<void> {
+    const { registry, runtime } = this.options;
+    const handler = {
+      onEvent: (event: RegistryEvent) => this.onRegistryEvent(event),
+      onResync: () => {
+        this.needsSnapshot = true;
+        this.loop?.trigger();
+      },
+    };
+    this.loop = runReconcileLoop({
+      name: 'agent',
+      intervalMs: this.options.reconcileIntervalMs,
+      reconcile: () => this.pass(),
+      clock: this.options.clock,
+      logger: this.logger,
+      signal: this.abort.signal,
+    });
+    this.watches.push(await registry.watchPrefix({ kind: 'schedule', machineId: this.machineId }, undefined, handler));
+    this.watches.push(await registry.watchPrefix({ kind: 'global' }, undefined, handler));
+    this.needsSnapshot = true;
+    this.loop.trigger();
+    this.events = runtime.events(() => this.loop?.trigger(), this.abort.signal, {
+      onConnected: () => this.loop?.trigger(),
+      onDisconnected: (error) => this.logger.warn('Docker event stream lost; reconnecting', { err: error?.message }),
+    });
+  }
+
+  /** Called when the lease was lost and a new one granted and registered: re-read everything. */
+  setLease(lease: AgentLease): void {
+    this.lease = lease;
+    this.published.clear();
+    this.needsSnapshot = true;
+    this.loop?.trigger();
+  }
+
+  /** Asks for a pass soon (e.g. after the lease recovered or the machine's metadata changed). */
+  trigger(): void {
+    this.needsSnapshot = true;
+    this.loop?.trigger();
+  }
+
+  /** Stops reconciling. With `purge`, also stops and removes every fleet container here and deletes their states. */
+  async stop(purge: boolean): Promise<void> {
+    this.abort.abort();
+    await Promise.allSettled([this.loop?.done, this.events, ...this.watches.map((w) => w.close())]);
+    if (!purge) return;
+    const containers = await this.options.runtime.list();
+    for (const c of containers) {
+      try {
+        await this.options.runtime.stop(c.id, this.unitInfo.get(c.unit)?.spec?.stopTimeoutSec ?? DEFAULT_STOP_TIMEOUT_SEC);
+        await this.options.runtime.remove(c.id);
+        this.logger.info('removed container', { unit: c.unit, container: c.id.slice(0, 12), reason: 'purging agent' });
+      } catch (error) {
+        this.logger.error('could not remove container while purging', { unit: c.unit, err: describeError(error) });
+      }
+    }
+    for (const name of this.published.keys()) {
+      await this.options.registry.deleteState(name, this.machineId).catch(() => undefined);
+    }
+  }
+
+  private onRegistryEvent(event: RegistryEvent): void {
+    if (BigInt(event.revision) <= this.snapshotRevision) return;
+    if (event.kind === 'schedule') {
+      if (event.type === 'put') this.scheduled.set(event.entry.unit.name, event.entry.unit);
+      else this.scheduled.delete(event.name);
+    } else if (event.kind === 'global') {
+      if (event.type === 'put') this.globals.set(event.entry.unit.name, event.entry.unit);
+      else this.globals.delete(event.name);
+    }
+    this.loop?.trigger();
+  }
+
+  private async readSnapshot(): Promise<void> {
+    const snap = await this.options.registry.machineSnapshot(this.machineId);
+    this.scheduled.clear();
+    for (const e of snap.schedule) this.scheduled.set(e.unit.name, e.unit);
+    this.globals.clear();
+    for (const e of snap.globals) this.globals.set(e.unit.name, e.unit);
+    this.snapshotRevision = BigInt(snap.revision);
+    this.needsSnapshot = false;
+  }
+
+  private info(record: UnitRecord): UnitInfo {
+    const key = `${record.name}\u0000${record.hash}`;
+    let info = this.unitInfo.get(key);
+    if (info !== undefined) return info;
+    let requirements: UnitRequirements = { machineOf: [], metadata: {}, conflicts: [], global: false, replaces: [] };
+    let spec: ContainerSpec | undefined;
+    let specError: string | undefined;
+    try {
+      const file = parseUnitFile(record.contents);
+      requirements = unitRequirements(file, record.name).requirements;
+      const resolved = resolveContainerSpec(file, {
+        unitName: record.name,
+        machineId: this.machineId,
+        hostname: this.options.hostname,
+      });
+      if (resolved.ok) spec = resolved.spec;
+      else specError = resolved.errors.join('; ');
+    } catch (error) {
+      specError = describeError(error);
+    }
+    info = { record, requirements, spec, specError };
+    this.unitInfo.set(key, info);
+    return info;
+  }
+
+  private async pass(): Promise<void> {
+    const healthy = this.lease.isHealthy();
+    if (!healthy) {
+      if (!this.fenced) {
+        this.fenced = true;
+        this.logger.warn('lease not confirmed for a full TTL: starting nothing until the registry is reachable again');
+      }
+      return;
+    }
+    if (this.fenced) {
+      this.fenced = false;
+      this.needsSnapshot = true;
+      this.logger.info('registry reachable again: re-reading assignments before acting');
+    }
+    if (this.needsSnapshot) await this.readSnapshot();
+
+    const machine = this.options.machine();
+    const records = new Map<string, UnitRecord>();
+    for (const [name, u] of this.globals) records.set(name, u);
+    for (const [name, u] of this.scheduled) records.set(name, u);
+    const agentUnits: AgentUnit[] = [];
+    const schedule: Record<string, string> = {};
+    const infos = new Map<string, UnitInfo>();
+    for (const [name, record] of records) {
+      const info = this.info(record);
+      infos.set(name, info);
+      agentUnits.push({ name, hash: record.hash, targetState: record.targetState, requirements: info.requirements });
+      if (this.scheduled.has(name)) schedule[name] = machine.id;
+    }
+    const desired = desiredUnits({ machine, units: agentUnits, schedule });
+    const inUse = new Set([...records.values()].map((r) => `${r.name}\u0000${r.hash}`));
+    for (const key of this.unitInfo.keys()) if (!inUse.has(key)) this.unitInfo.delete(key);
+    const containers = await this.options.runtime.list();
+    const restartSettings = (name: string): RestartSettings => {
+      const spec = infos.get(name)?.spec;
+      return spec === undefined ? { policy: 'no', restartSecMs: 0 } : { policy: spec.restart, restartSecMs: spec.restartSecMs };
+    };
+    const plan = computeTasks({
+      desired,
+      containers: containers.map(observed),
+      launches: this.launches,
+      restartSettings,
+      now: this.options.clock.now(),
+    });
+    const failedUnits = new Set<string>();
+    const created = new Map<string, string>();
+    for (const task of plan.tasks) {
+      if (failedUnits.has(task.unit)) continue;
+      try {
+        await this.execute(task, infos.get(task.unit), created);
+      } catch (error) {
+        failedUnits.add(task.unit);
+        const message = describeError(error);
+        this.errors.set(task.unit, message);
+        this.logger.error('task failed', { task: task.kind, unit: task.unit, err: message });
+      }
+    }
+    if (plan.wakeAt !== undefined) this.loop?.wakeAt(plan.wakeAt);
+    for (const name of this.launches.keys()) if (!desired.some((d) => d.name === name)) this.launches.delete(name);
+    await this.publishStates(desired, infos, new Set(plan.pendingRestarts));
+  }
+
+  private async execute(task: AgentTask, info: UnitInfo | undefined, created: Map<string, string>): Promise<void> {
+    const { runtime } = this.options;
+    const log = { unit: task.unit, reason: task.reason };
+    switch (task.kind) {
+      case 'remove': {
+        const timeout = info?.spec?.stopTimeoutSec ?? DEFAULT_STOP_TIMEOUT_SEC;
+        await runtime.stop(task.containerId!, timeout);
+        await runtime.remove(task.containerId!);
+        this.launches.delete(task.unit);
+        this.logger.info('removed container', { ...log, container: task.containerId!.slice(0, 12) });
+        return;
+      }
+      case 'create': {
+        if (info?.spec === undefined) throw new Error(info?.specError ?? 'unit has no container to run');
+        const spec = info.spec;
+        await runtime.ensureImage(spec.image, spec.pull);
+        const c = await runtime.create(task.unit, task.hash!, spec);
+        created.set(task.unit, c.id);
+        this.errors.delete(task.unit);
+        this.logger.info('created container', { ...log, container: c.id.slice(0, 12), image: spec.image });
+        return;
+      }
+      case 'stop': {
+        await runtime.stop(task.containerId!, info?.spec?.stopTimeoutSec ?? DEFAULT_STOP_TIMEOUT_SEC);
+        this.launches.delete(task.unit);
+        this.logger.info('stopped container', { ...log, container: task.containerId!.slice(0, 12) });
+        return;
+      }
+      case 'start': {
+        const id = task.containerId ?? created.get(task.unit);
+        if (id === undefined) throw new Error('no container to start');
+        const previous = this.launches.get(task.unit);
+        await runtime.start(id);
+        const restarts = task.isRestart === true && previous !== undefined ? previous.restarts + 1 : 0;
+        this.launches.set(task.unit, { containerId: id, restarts });
+        this.errors.delete(task.unit);
+        this.logger.info('started container', { ...log, container: id.slice(0, 12), restarts });
+        return;
+      }
+    }
+  }
+
+  /** Publishes each desired unit's state when it changed, and deletes states of units gone from here. */
+  private async publishStates(desired: readonly DesiredUnit[], infos: Map<string, UnitInfo>, pendingRestarts: ReadonlySet<string>): Promise<void> {
+    const { registry, runtime } = this.options;
+    const byUnit = new Map<string, RuntimeContainer>();
+    for (const c of await runtime.list()) {
+      const prev = byUnit.get(c.unit);
+      if (prev === undefined || (c.state === 'running' && prev.state !== 'running')) byUnit.set(c.unit, c);
+    }
+    const machineId = this.machineId;
+    for (const d of desired) {
+      const container = byUnit.get(d.name);
+      const sameHash = container !== undefined && container.hash === d.hash ? container : undefined;
+      const info = infos.get(d.name);
+      const error = this.errors.get(d.name) ?? (info?.spec === undefined ? info?.specError : undefined);
+      const state = unitStateFor({
+        name: d.name,
+        hash: d.hash,
+        machineId,
+        targetState: d.targetState,
+        restartPending: pendingRestarts.has(d.name),
+        restarts: this.launches.get(d.name)?.restarts ?? 0,
+        ...(sameHash === undefined ? {} : { container: sameHash }),
+        ...(info?.spec === undefined ? {} : { image: info.spec.image }),
+        ...(error === undefined ? {} : { error }),
+      });
+      const text = encodeUnitStateRecord(state);
+      if (this.published.get(d.name) === text) continue;
+      await registry.publishState(state, this.lease);
+      this.published.set(d.name, text);
+    }
+    const wanted = new Set(desired.map((d) => d.name));
+    for (const name of [...this.published.keys()]) {
+      if (wanted.has(name)) continue;
+      await registry.deleteState(name, machineId);
+      this.published.delete(name);
+      this.errors.delete(name);
+    }
+  }
+}
+
+function observed(c: RuntimeContainer): ObservedContainer {
+  const status = c.state === 'running' || c.state === 'created' || c.state === 'exited' ? c.state : c.state === 'dead' ? 'exited' : 'other';
+  return {
+    id: c.id,
+    unit: c.unit,
+    hash: c.hash,
+    status,
+    ...(c.exitCode === undefined ? {} : { exitCode: c.exitCode }),
+    ...(c.startedAt === undefined ? {} : { startedAt: c.startedAt }),
+    ...(c.finishedAt === undefined ? {} : { finishedAt: c.finishedAt }),
+  };
+}
