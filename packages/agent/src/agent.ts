@@ -44,6 +44,13 @@ export interface AgentOptions {
   readonly clock: Clock;
   /** Periodic full pass even without events (fleet's agent used 5 s). */
   readonly reconcileIntervalMs: number;
+  /** Where launch records survive a fleetd restart (so an exited Restart=no container stays down). */
+  readonly launchStore?: LaunchStore;
+}
+
+export interface LaunchStore {
+  launches(): Promise<Record<string, LaunchRecord>>;
+  saveLaunches(launches: Readonly<Record<string, LaunchRecord>>): Promise<void>;
 }
 
 interface UnitInfo {
@@ -72,6 +79,7 @@ export class Agent {
   private fenced = false;
 
   private readonly launches = new Map<string, LaunchRecord>();
+  private savedLaunches = '{}';
   private readonly errors = new Map<string, string>();
   private readonly published = new Map<string, string>();
   private readonly unitInfo = new Map<string, UnitInfo>();
@@ -87,6 +95,8 @@ export class Agent {
 
   async start(): Promise<void> {
     const { registry, runtime } = this.options;
+    for (const [unit, record] of Object.entries((await this.options.launchStore?.launches()) ?? {})) this.launches.set(unit, record);
+    this.savedLaunches = JSON.stringify(Object.fromEntries(this.launches));
     const handler = {
       onEvent: (event: RegistryEvent) => this.onRegistryEvent(event),
       onResync: () => {
@@ -252,6 +262,7 @@ export class Agent {
     }
     if (plan.wakeAt !== undefined) this.loop?.wakeAt(plan.wakeAt);
     for (const name of this.launches.keys()) if (!desired.some((d) => d.name === name)) this.launches.delete(name);
+    await this.saveLaunches();
     await this.publishStates(desired, infos, new Set(plan.pendingRestarts));
   }
 
@@ -286,14 +297,24 @@ export class Agent {
       case 'start': {
         const id = task.containerId ?? created.get(task.unit);
         if (id === undefined) throw new Error('no container to start');
-        const previous = this.launches.get(task.unit);
         await runtime.start(id);
-        const restarts = task.isRestart === true && previous !== undefined ? previous.restarts + 1 : 0;
+        const restarts = task.restarts ?? 0;
         this.launches.set(task.unit, { containerId: id, restarts });
         this.errors.delete(task.unit);
         this.logger.info('started container', { ...log, container: id.slice(0, 12), restarts });
         return;
       }
+    }
+  }
+
+  private async saveLaunches(): Promise<void> {
+    const text = JSON.stringify(Object.fromEntries([...this.launches].sort(([a], [b]) => (a < b ? -1 : 1))));
+    if (text === this.savedLaunches || this.options.launchStore === undefined) return;
+    try {
+      await this.options.launchStore.saveLaunches(JSON.parse(text) as Record<string, LaunchRecord>);
+      this.savedLaunches = text;
+    } catch (error) {
+      this.logger.warn('could not save launch records', { err: describeError(error) });
     }
   }
 

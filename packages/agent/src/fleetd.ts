@@ -65,6 +65,7 @@ export async function startFleetd(initial: FleetdConfig, logger: Logger): Promis
     logger: log,
     clock: systemClock,
     reconcileIntervalMs: AGENT_RESYNC_MS,
+    launchStore: state,
   });
   await agent.start();
 

@@ -36,6 +36,28 @@ export class StateDir {
     await this.writeAtomically(join(this.path, 'lease'), `${id}\n`);
   }
 
+  /** The agent's launch records (which container each launched unit runs), so Restart=no survives a fleetd restart. */
+  async launches(): Promise<Record<string, { containerId: string; restarts: number }>> {
+    const text = await readTrimmed(join(this.path, 'launches.json'), false);
+    if (text === undefined) return {};
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (typeof parsed !== 'object' || parsed === null) return {};
+      const out: Record<string, { containerId: string; restarts: number }> = {};
+      for (const [unit, v] of Object.entries(parsed as Record<string, unknown>)) {
+        const r = v as { containerId?: unknown; restarts?: unknown };
+        if (typeof r.containerId === 'string' && typeof r.restarts === 'number') out[unit] = { containerId: r.containerId, restarts: r.restarts };
+      }
+      return out;
+    } catch {
+      return {};
+    }
+  }
+
+  async saveLaunches(launches: Readonly<Record<string, { containerId: string; restarts: number }>>): Promise<void> {
+    await this.writeAtomically(join(this.path, 'launches.json'), `${JSON.stringify(launches)}\n`);
+  }
+
   private async writeAtomically(file: string, text: string): Promise<void> {
     const tmp = `${file}.${process.pid}.tmp`;
     await writeFile(tmp, text, { mode: 0o600 });
@@ -43,9 +65,10 @@ export class StateDir {
   }
 }
 
-async function readTrimmed(file: string): Promise<string | undefined> {
+async function readTrimmed(file: string, lowerCase = true): Promise<string | undefined> {
   try {
-    return (await readFile(file, 'utf8')).trim().toLowerCase();
+    const text = (await readFile(file, 'utf8')).trim();
+    return lowerCase ? text.toLowerCase() : text;
   } catch {
     return undefined;
   }

@@ -46,8 +46,8 @@ export interface AgentTask {
   readonly containerId?: string;
   /** For create: the unit's hash; for start after create, the new container is found by unit. */
   readonly hash?: string;
-  /** Set on a start that applies Restart=. */
-  readonly isRestart?: boolean;
+  /** Set on a start that applies Restart=: the launch's restart count once this start is done. */
+  readonly restarts?: number;
   readonly reason: string;
 }
 
@@ -94,15 +94,15 @@ function restartDecision(
   c: ObservedContainer,
   settings: RestartSettings,
   restarts: number,
-): { restart: false } | { restart: true; at: number; reason: string } {
+): { restart: false } | { restart: true; at: number; reason: string; restarts: number } {
   const code = c.exitCode ?? 0;
   let reason: string | undefined;
   if (settings.policy === 'always') reason = REASONS.restartAlways;
   else if (settings.policy === 'on-failure' && code !== 0) reason = REASONS.restartOnFailure(code);
   if (reason === undefined) return { restart: false };
   const ranLong = c.startedAt !== undefined && c.finishedAt !== undefined && c.finishedAt - c.startedAt >= STABLE_RUN_MS;
-  const delay = restartDelayMs(settings, ranLong ? 0 : restarts);
-  return { restart: true, at: (c.finishedAt ?? 0) + delay, reason };
+  const sofar = ranLong ? 0 : restarts;
+  return { restart: true, at: (c.finishedAt ?? 0) + restartDelayMs(settings, sofar), reason, restarts: sofar + 1 };
 }
 
 export function computeTasks(input: TaskInput): TaskPlan {
@@ -156,7 +156,7 @@ export function computeTasks(input: TaskInput): TaskPlan {
     const decision = restartDecision(current, input.restartSettings(name), launch.restarts);
     if (!decision.restart) continue;
     if (decision.at <= input.now) {
-      tasks.push({ kind: 'start', unit: name, containerId: current.id, isRestart: true, reason: decision.reason });
+      tasks.push({ kind: 'start', unit: name, containerId: current.id, restarts: decision.restarts, reason: decision.reason });
     } else {
       pendingRestarts.push(name);
       wakeAt = wakeAt === undefined ? decision.at : Math.min(wakeAt, decision.at);

@@ -137,7 +137,7 @@ describe('computeTasks', () => {
     it('restarts on failure once RestartSec has passed', () => {
       const p = plan(launched, [died(3)], { launches, restart: { policy: 'on-failure', restartSecMs: 500 } });
       expect(brief(p)).toEqual(['start a.service c1: container exited with code 3 and Restart=on-failure']);
-      expect(p.tasks[0]!.isRestart).toBe(true);
+      expect(p.tasks[0]!.restarts).toBe(1);
     });
     it('does not restart a clean exit with Restart=on-failure', () => {
       expect(plan(launched, [died(0)], { launches, restart: { policy: 'on-failure', restartSecMs: 500 } }).tasks).toEqual([]);
@@ -158,6 +158,8 @@ describe('computeTasks', () => {
       const long = { ...died(1), startedAt: 0 };
       const p = plan(launched, [long], { launches: { 'a.service': { containerId: 'c1', restarts: 5 } }, restart: { policy: 'always', restartSecMs: 100 } });
       expect(brief(p)).toEqual(['start a.service c1: container exited and Restart=always']);
+      // The count starts again too, so the next quick crash waits RestartSec × 2, not × 2^6.
+      expect(p.tasks[0]!.restarts).toBe(1);
     });
   });
 
