@@ -62,6 +62,10 @@ interface UnitInfo {
 }
 
 const DEFAULT_STOP_TIMEOUT_SEC = 10;
+/** A unit whose create/start keeps failing (missing image, bad mount…) is retried at most this often… */
+const FAILURE_RETRY_MAX_MS = 60_000;
+/** …starting after this delay, doubling per consecutive failure: never a hot loop. */
+const FAILURE_RETRY_MIN_MS = 1_000;
 
 export class Agent {
   private readonly logger: Logger;
@@ -81,6 +85,8 @@ export class Agent {
   private readonly launches = new Map<string, LaunchRecord>();
   private savedLaunches = '{}';
   private readonly errors = new Map<string, string>();
+  /** Units whose create/start failed: no new attempt before `at` unless the unit's hash changes. */
+  private readonly backoff = new Map<string, { hash: string; failures: number; at: number }>();
   private readonly published = new Map<string, string>();
   private readonly unitInfo = new Map<string, UnitInfo>();
 
@@ -249,15 +255,30 @@ export class Agent {
     });
     const failedUnits = new Set<string>();
     const created = new Map<string, string>();
+    const now = this.options.clock.now();
+    const hashOf = new Map(desired.map((d) => [d.name, d.hash]));
+    for (const [name, b] of this.backoff) if (hashOf.get(name) !== b.hash) this.backoff.delete(name);
     for (const task of plan.tasks) {
       if (failedUnits.has(task.unit)) continue;
+      const wait = this.backoff.get(task.unit);
+      // Removing and stopping are never held back: they are how a machine gives units up.
+      if (wait !== undefined && (task.kind === 'create' || task.kind === 'start') && wait.at > now) {
+        this.loop?.wakeAt(wait.at);
+        failedUnits.add(task.unit);
+        continue;
+      }
       try {
         await this.execute(task, infos.get(task.unit), created);
+        if (task.kind === 'create' || task.kind === 'start') this.backoff.delete(task.unit);
       } catch (error) {
         failedUnits.add(task.unit);
         const message = describeError(error);
         this.errors.set(task.unit, message);
-        this.logger.error('task failed', { task: task.kind, unit: task.unit, err: message });
+        const failures = (wait?.failures ?? 0) + 1;
+        const at = now + Math.min(FAILURE_RETRY_MIN_MS * 2 ** (failures - 1), FAILURE_RETRY_MAX_MS);
+        this.backoff.set(task.unit, { hash: hashOf.get(task.unit) ?? '', failures, at });
+        this.loop?.wakeAt(at);
+        this.logger.error('task failed', { task: task.kind, unit: task.unit, err: message, retryInMs: at - now });
       }
     }
     if (plan.wakeAt !== undefined) this.loop?.wakeAt(plan.wakeAt);
