@@ -99,6 +99,7 @@ export async function startFleetd(initial: FleetdConfig, logger: Logger): Promis
       logger: log,
       clock: systemClock,
       reconcileIntervalMs: config.engine_reconcile_interval,
+      massLoss: { threshold: config.mass_loss_threshold, graceMs: config.mass_loss_grace, windowMs: config.agent_ttl },
     });
     leadership.start();
   }

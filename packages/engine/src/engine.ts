@@ -13,6 +13,7 @@ import {
 } from '@fleet/core';
 import type { ClusterSnapshot, FencingGuard, Registry, RegistryWatch } from '@fleet/registry';
 import { buildClusterState, type ClusterUnit } from './cluster-state.js';
+import { initialMassLossState, observeMachines, type MassLossSettings, type MassLossState } from './mass-loss.js';
 import { computePlan } from './plan.js';
 import { syncChanges, type StoredUnitView } from './schedule-changes.js';
 
@@ -34,6 +35,8 @@ export interface EngineOptions {
   readonly clock: Clock;
   /** Periodic resync (fleet's engine_reconcile_interval). */
   readonly reconcileIntervalMs: number;
+  /** The reschedule-storm brake; without it every lost machine's units move at once. */
+  readonly massLoss?: MassLossSettings;
 }
 
 export interface Engine {
@@ -75,6 +78,7 @@ export function startEngine(options: EngineOptions): Engine {
   const requirements = new RequirementsCache(logger);
   let term: { abort: AbortController; loop: ReconcileLoop; watches: RegistryWatch[] } | undefined;
   let unschedulable: Map<string, UnschedulableRecord> | undefined;
+  let losses: MassLossState = initialMassLossState;
   let passCount = 0;
   let stopped = false;
 
@@ -85,7 +89,15 @@ export function startEngine(options: EngineOptions): Engine {
       unschedulable = new Map((await registry.listUnschedulable()).map((e) => [e.record.name, e.record]));
     }
     const snap = await registry.snapshot();
-    const { clusterSnapshot, units, schedule, placement } = viewOf(snap, requirements);
+    let held: ReadonlySet<string> = new Set();
+    if (options.massLoss !== undefined) {
+      const observed = observeMachines(losses, new Set(snap.machines.map((m) => m.machine.id)), clock.now(), options.massLoss);
+      losses = observed.state;
+      held = observed.held;
+      for (const event of observed.events) logger.warn(event);
+      if (held.size > 0) term?.loop.wakeAt(losses.pausedUntil);
+    }
+    const { clusterSnapshot, units, schedule, placement } = viewOf(snap, requirements, held);
     const plan = computePlan(buildClusterState(clusterSnapshot));
     const changes = syncChanges({ units, schedule, placement, unschedulable, plan });
     passCount++;
@@ -117,6 +129,7 @@ export function startEngine(options: EngineOptions): Engine {
     logger.info('became engine leader');
     const abort = new AbortController();
     unschedulable = undefined;
+    losses = initialMassLossState;
     const loop = runReconcileLoop({
       name: 'engine',
       intervalMs: options.reconcileIntervalMs,
@@ -171,8 +184,13 @@ interface SnapshotView {
   readonly placement: Map<string, string>;
 }
 
-/** Registry snapshot → the planner's input, plus what the sync step compares against. */
-function viewOf(snap: ClusterSnapshot, cache: RequirementsCache): SnapshotView {
+/**
+ * Registry snapshot → the planner's input, plus what the sync step compares against. Units
+ * scheduled on `held` machines (vanished in a mass loss, within the grace period) are left out
+ * entirely, so this pass neither moves nor touches them.
+ */
+function viewOf(snap: ClusterSnapshot, cache: RequirementsCache, held: ReadonlySet<string>): SnapshotView {
+  const heldUnits = new Set(snap.schedule.filter((e) => held.has(e.machineId)).map((e) => e.unit.name));
   const units = new Map<string, StoredUnitView>();
   const clusterUnits: ClusterUnit[] = [];
   const live = new Set<string>();
@@ -180,7 +198,7 @@ function viewOf(snap: ClusterSnapshot, cache: RequirementsCache): SnapshotView {
     const { name, hash, contents, targetState } = entry.unit;
     const req = cache.get(name, hash, contents);
     live.add(`${name}\u0000${hash}`);
-    if (req === null) continue;
+    if (req === null || heldUnits.has(name)) continue;
     units.set(name, { record: entry.unit, modRevision: entry.modRevision });
     clusterUnits.push({ name, hash, targetState, requirements: req });
   }
@@ -190,6 +208,7 @@ function viewOf(snap: ClusterSnapshot, cache: RequirementsCache): SnapshotView {
   const liveMachines = new Set(machines.map((m) => m.id));
   const schedule = new Map<string, Map<string, ScheduledUnit>>();
   for (const entry of snap.schedule) {
+    if (heldUnits.has(entry.unit.name)) continue;
     let byMachine = schedule.get(entry.unit.name);
     if (byMachine === undefined) schedule.set(entry.unit.name, (byMachine = new Map()));
     byMachine.set(entry.machineId, entry.unit);

@@ -18,3 +18,4 @@ export {
 } from './reasons.js';
 export { syncChanges, SYNC_REASONS, type SyncInput, type LoggedChange, type StoredUnitView } from './schedule-changes.js';
 export { startEngine, type Engine, type EngineOptions, type LeadershipView } from './engine.js';
+export { observeMachines, initialMassLossState, MIN_LOSSES_TO_PAUSE, type MassLossSettings, type MassLossState, type MassLossObservation } from './mass-loss.js';
