@@ -1,0 +1,1 @@
+export { HollowRuntime } from './hollow-runtime.js';
