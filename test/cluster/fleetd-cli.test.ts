@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FLEET_VERSION } from '@fleet/core';
-import { FLEETD_BIN } from '../harness/cluster.js';
+import { FLEETD_BIN } from '@fleet/testkit';
 
 const run = async (args: string[], env: NodeJS.ProcessEnv = {}) => {
   try {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { parseUnitFile, serializeUnitFile, unitHash, unitRequirements, type TargetState } from '@fleet/core';
-import { startCluster, type Cluster } from '../harness/cluster.js';
-import { eventually } from '../harness/eventually.js';
+import { type Cluster, eventually, startCluster } from '@fleet/testkit';
 
 async function submit(cluster: Cluster, file: string, name: string, targetState: TargetState) {
   const parsed = parseUnitFile(await readFile(file, 'utf8'));

@@ -1,24 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noopLogger } from '@fleet/core';
 import { createEtcdClient, EtcdRegistry, Leadership, type EtcdClient } from '@fleet/registry';
-import { provideTestImage, startDockerd, type DockerDaemon } from './docker.js';
-import { startEtcd, type EtcdServer } from './etcd.js';
+import { provideTestImage, startDockerd, teardownDockerd, type DockerDaemon, type DockerdRecord } from './docker.js';
+import { startEtcd, teardownEtcd, type EtcdRecord, type EtcdServer } from './etcd.js';
 import { eventually } from './eventually.js';
-import { spawnTracked, type TrackedProcess } from './processes.js';
+import { spawnTracked, stopProcess, type ProcessRecord, type TrackedProcess } from './processes.js';
 
 /**
  * A local fleet cluster of real processes: one etcd, and per machine a private dockerd (with the
  * test image) and a `fleetd` process with its own machine id, state dir and metadata. fleetd runs
  * from the built `dist/` (the test script builds first).
  */
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const FLEETD_BIN = join(REPO, 'packages/agent/bin/fleetd.js');
+// This file sits in packages/testkit/src or packages/testkit/dist: two levels below packages/.
+const PACKAGES = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const FLEETD_BIN = join(PACKAGES, 'agent/bin/fleetd.js');
+
+/** fleetd gets SIGTERM and this long to purge its containers before SIGKILL. */
+const FLEETD_STOP_GRACE_MS = 20_000;
 
 export interface MachineOptions {
+  /** Names the machine's dockerd, logs and state dir ([a-z0-9-]); default `m<index>`. */
+  readonly name?: string;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly disableEngine?: boolean;
   readonly extraArgs?: readonly string[];
@@ -30,18 +36,72 @@ export interface ClusterOptions {
   readonly agentTtl?: string;
   readonly engineReconcileInterval?: string;
   readonly prefix?: string;
+  /**
+   * Holds `logs/` (every process's log), `machines/<name>/` (fleetd state dirs) and `etcd/`.
+   * Default: a new temp dir, deleted by stop() unless FLEET_TEST_KEEP_LOGS is set.
+   */
+  readonly dir?: string;
+  /** etcd's client port on 127.0.0.1 (default: a free one). */
+  readonly etcdPort?: number;
+  /** Every process outlives this one (the local cluster); tear it down later with teardownCluster. */
+  readonly persistent?: boolean;
+  /** Called each time a process has been spawned, with everything started so far. */
+  readonly onRecord?: (record: ClusterRecord) => void | Promise<void>;
+  /** Wait this long for every machine to register (default 30s). */
+  readonly registerTimeoutMs?: number;
+}
+
+/** One fleetd as plain data. */
+export interface FleetdRecord {
+  readonly name: string;
+  readonly machineId: string;
+  readonly stateDir: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly publicIp: string;
+  readonly dockerEndpoint: string;
+  readonly process: ProcessRecord;
+}
+
+/** Everything a cluster started, as plain data: what the local cluster writes to its state file. */
+export interface ClusterRecord {
+  readonly dir: string;
+  readonly prefix: string;
+  readonly etcd?: EtcdRecord;
+  readonly dockerds: readonly DockerdRecord[];
+  readonly machines: readonly FleetdRecord[];
+}
+
+/** How to run one fleetd (startCluster fills it in). */
+export interface FleetdSpec {
+  readonly name: string;
+  readonly machineId: string;
+  readonly stateDir: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly publicIp: string;
+  /** Everything after `fleetd.js` on its command line. */
+  readonly args: readonly string[];
+  readonly logDir: string;
+  readonly persistent: boolean;
 }
 
 export class FleetdMachine {
+  readonly name: string;
+  readonly machineId: string;
+  readonly stateDir: string;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly publicIp: string;
   process: TrackedProcess;
+
   constructor(
     readonly index: number,
-    readonly machineId: string,
-    readonly stateDir: string,
     readonly docker: DockerDaemon,
-    private readonly args: readonly string[],
-    private readonly logDir: string,
+    private readonly spec: FleetdSpec,
   ) {
+    this.name = spec.name;
+    this.machineId = spec.machineId;
+    this.stateDir = spec.stateDir;
+    this.metadata = spec.metadata;
+    this.publicIp = spec.publicIp;
     this.process = this.spawn();
   }
 
@@ -49,24 +109,37 @@ export class FleetdMachine {
     return this.machineId.slice(0, 8);
   }
 
+  get record(): FleetdRecord {
+    return {
+      name: this.name,
+      machineId: this.machineId,
+      stateDir: this.stateDir,
+      metadata: this.metadata,
+      publicIp: this.publicIp,
+      dockerEndpoint: this.docker.endpoint,
+      process: this.process.record,
+    };
+  }
+
   private spawn(): TrackedProcess {
     const env = { ...process.env };
     delete env['DOCKER_HOST'];
-    return spawnTracked(`fleetd-${this.index}`, process.execPath, [FLEETD_BIN, ...this.args], {
-      logFile: join(this.logDir, `fleetd-${this.index}.log`),
+    return spawnTracked(`fleetd-${this.name}`, process.execPath, [FLEETD_BIN, ...this.spec.args], {
+      logFile: join(this.spec.logDir, `fleetd-${this.name}.log`),
       env,
+      persistent: this.spec.persistent,
     });
   }
 
   /** Starts fleetd again with the same machine id, state dir and dockerd (after stop/kill). */
   restart(): void {
-    if (!this.process.hasExited()) throw new Error(`fleetd-${this.index} is still running`);
+    if (!this.process.hasExited()) throw new Error(`fleetd-${this.name} is still running`);
     this.process = this.spawn();
   }
 
   /** Graceful stop (SIGTERM): fleetd purges its units unless started with --keep-units. */
   async stop(): Promise<void> {
-    await this.process.stop(20_000);
+    await this.process.stop(FLEETD_STOP_GRACE_MS);
   }
 
   /** fleetd crash: SIGKILL, its containers keep running. */
@@ -91,65 +164,184 @@ export interface Cluster {
   readonly registry: EtcdRegistry;
   /** fleetctl global flags that reach this cluster. */
   readonly fleetctlFlags: readonly string[];
+  /** See ClusterOptions.dir. */
+  readonly dir: string;
   readonly logDir: string;
   /** Machine id of the current engine leader, if any. */
   engineLeader(): Promise<string | undefined>;
+  /** What is running now, for teardownCluster from another process. */
+  record(): ClusterRecord;
+  /** Closes this process's etcd client and leaves every process running (persistent clusters). */
+  detach(): void;
   stop(): Promise<void>;
 }
 
-export async function startCluster(options: ClusterOptions): Promise<Cluster> {
-  const specs: readonly MachineOptions[] =
-    typeof options.machines === 'number' ? Array.from({ length: options.machines }, () => ({})) : options.machines;
-  const logDir = await mkdtemp(join(tmpdir(), 'fleet-cluster-'));
-  const prefix = options.prefix ?? `/fleet-test-${randomBytes(3).toString('hex')}/`;
-  const [etcd, ...daemons] = await Promise.all([
-    startEtcd(),
-    ...specs.map((_, i) => startDockerd({ name: `m${i}` })),
-  ] as const);
-  await provideTestImage(daemons as DockerDaemon[]);
-  const machines = specs.map((spec, i) => {
-    const machineId = randomBytes(16).toString('hex');
-    const docker = daemons[i] as DockerDaemon;
-    const stateDir = join(logDir, `state-${i}`);
-    const metadata = spec.metadata ?? { hostname: `smoke${i}` };
-    const args = [
-      '--etcd-servers', etcd.endpoint,
-      '--etcd-key-prefix', prefix,
-      '--machine-id', machineId,
-      '--state-dir', stateDir,
-      '--docker-endpoint', docker.endpoint,
-      '--public-ip', `127.0.0.${i + 2}`,
-      '--agent-ttl', options.agentTtl ?? '2s',
-      '--engine-reconcile-interval', options.engineReconcileInterval ?? '1s',
-      '--metadata', Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(','),
-      ...(spec.disableEngine === true ? ['--disable-engine'] : []),
-      ...(spec.extraArgs ?? []),
-    ];
-    return new FleetdMachine(i, machineId, stateDir, docker, args, logDir);
+/**
+ * Runs every teardown step even when one fails, in dependency order: fleetd first (they stop and
+ * remove their containers through dockerd and deregister in etcd), then the daemons, then etcd.
+ */
+async function teardownInOrder(steps: {
+  fleetds: readonly (() => Promise<void>)[];
+  dockerds: readonly (() => Promise<void>)[];
+  etcd: (() => Promise<void>) | undefined;
+}): Promise<void> {
+  const failures: unknown[] = [];
+  const run = async (stage: readonly (() => Promise<void>)[]): Promise<void> => {
+    for (const r of await Promise.allSettled(stage.map((step) => step()))) if (r.status === 'rejected') failures.push(r.reason);
+  };
+  await run(steps.fleetds);
+  await run(steps.dockerds);
+  await run(steps.etcd === undefined ? [] : [steps.etcd]);
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} teardown steps failed`);
+}
+
+/**
+ * Tears down a cluster from its record, in any process: SIGTERM each fleetd (SIGKILL after a
+ * grace period), then each dockerd with everything it made, then etcd and its data; deletes the
+ * fleetd state dirs. Processes are recognised by pid and start time, so nothing else is touched.
+ * Safe to run again. Logs are left in `<dir>/logs`.
+ */
+export async function teardownCluster(record: ClusterRecord): Promise<void> {
+  const { etcd } = record;
+  await teardownInOrder({
+    fleetds: record.machines.map((m) => () => stopProcess(m.process, FLEETD_STOP_GRACE_MS)),
+    dockerds: record.dockerds.map((d) => () => teardownDockerd(d, 'stop')),
+    etcd: etcd === undefined ? undefined : () => teardownEtcd(etcd),
   });
-  const client = createEtcdClient({ endpoints: [etcd.endpoint] });
+  await Promise.all(record.machines.map((m) => rm(m.stateDir, { recursive: true, force: true })));
+}
+
+function machineSpecs(machines: ClusterOptions['machines']): (MachineOptions & { readonly name: string })[] {
+  const specs: readonly MachineOptions[] =
+    typeof machines === 'number' ? Array.from({ length: machines }, () => ({})) : machines;
+  return specs.map((spec, i) => ({ ...spec, name: spec.name ?? `m${i}` }));
+}
+
+export async function startCluster(options: ClusterOptions): Promise<Cluster> {
+  const specs = machineSpecs(options.machines);
+  const persistent = options.persistent === true;
+  const ownsDir = options.dir === undefined;
+  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'fleet-cluster-')));
+  const logDir = join(dir, 'logs');
+  await mkdir(logDir, { recursive: true });
+  const prefix = options.prefix ?? `/fleet-test-${randomBytes(3).toString('hex')}/`;
+
+  // What has been spawned so far, reported on every change so that a state file always lists it.
+  let etcdRecord: EtcdRecord | undefined;
+  const dockerdRecords = new Map<number, DockerdRecord>();
+  const machines: FleetdMachine[] = [];
+  const record = (): ClusterRecord => ({
+    dir,
+    prefix,
+    ...(etcdRecord === undefined ? {} : { etcd: etcdRecord }),
+    dockerds: specs.flatMap((_, i) => dockerdRecords.get(i) ?? []),
+    machines: machines.map((m) => m.record),
+  });
+  const report = async (): Promise<void> => {
+    await options.onRecord?.(record());
+  };
+
+  const started = await Promise.allSettled([
+    startEtcd({
+      dataDir: join(dir, 'etcd'),
+      logFile: join(logDir, 'etcd.log'),
+      persistent,
+      ...(options.etcdPort === undefined ? {} : { clientPort: options.etcdPort }),
+      onSpawn: async (r) => {
+        etcdRecord = r;
+        await report();
+      },
+    }),
+    ...specs.map((spec, i) =>
+      startDockerd({
+        name: spec.name,
+        logFile: join(logDir, `dockerd-${spec.name}.log`),
+        persistent,
+        onSpawn: async (r) => {
+          dockerdRecords.set(i, r);
+          await report();
+        },
+      }),
+    ),
+  ]);
+  const [etcdResult, ...dockerdResults] = started;
+  const etcd = etcdResult?.status === 'fulfilled' ? (etcdResult.value as EtcdServer) : undefined;
+  const daemons = dockerdResults.flatMap((r) => (r.status === 'fulfilled' ? [r.value as DockerDaemon] : []));
+
+  let client: EtcdClient | undefined;
+  const stopAll = async (): Promise<void> => {
+    client?.close();
+    await teardownInOrder({
+      fleetds: machines.map((m) => () => m.stop()),
+      dockerds: daemons.map((d) => () => d.stop()),
+      etcd: etcd === undefined ? undefined : () => etcd.stop(),
+    });
+    await Promise.all(machines.map((m) => rm(m.stateDir, { recursive: true, force: true })));
+  };
+  const fail = async (error: unknown): Promise<never> => {
+    await stopAll().catch(() => undefined);
+    throw error;
+  };
+
+  const failed = started.find((r) => r.status === 'rejected');
+  if (etcd === undefined || failed !== undefined) return fail((failed as PromiseRejectedResult).reason);
+  try {
+    await provideTestImage(daemons);
+    for (const [i, spec] of specs.entries()) {
+      const machineId = randomBytes(16).toString('hex');
+      const docker = daemons[i] as DockerDaemon;
+      const { name } = spec;
+      const stateDir = join(dir, 'machines', name);
+      const metadata = spec.metadata ?? { hostname: `smoke${i}` };
+      const publicIp = `127.0.0.${i + 2}`;
+      const args = [
+        '--etcd-servers', etcd.endpoint,
+        '--etcd-key-prefix', prefix,
+        '--machine-id', machineId,
+        '--state-dir', stateDir,
+        '--docker-endpoint', docker.endpoint,
+        '--public-ip', publicIp,
+        '--agent-ttl', options.agentTtl ?? '2s',
+        '--engine-reconcile-interval', options.engineReconcileInterval ?? '1s',
+        '--metadata', Object.entries(metadata).map(([k, v]) => `${k}=${v}`).join(','),
+        ...(spec.disableEngine === true ? ['--disable-engine'] : []),
+        ...(spec.extraArgs ?? []),
+      ];
+      machines.push(new FleetdMachine(i, docker, { name, machineId, stateDir, metadata, publicIp, args, logDir, persistent }));
+      await report();
+    }
+  } catch (error) {
+    return fail(error);
+  }
+  client = createEtcdClient({ endpoints: [etcd.endpoint] });
   const registry = new EtcdRegistry({ client, logger: noopLogger, prefix });
   // Never started, so it never campaigns: only used to read who leads.
   const observer = new Leadership({ client, logger: noopLogger, candidateId: 'observer', ttlSeconds: 2, prefix });
-  await eventually(async () => (await registry.listMachines()).length === machines.length, {
-    timeoutMs: 30_000,
-    what: `${machines.length} machines to register (logs in ${logDir})`,
-  });
+  try {
+    await eventually(async () => (await registry.listMachines()).length === machines.length, {
+      timeoutMs: options.registerTimeoutMs ?? 30_000,
+      what: `${machines.length} machines to register (logs in ${logDir})`,
+    });
+  } catch (error) {
+    return fail(error);
+  }
+  const etcdClient = client;
   return {
     etcd,
     prefix,
     machines,
-    client,
+    client: etcdClient,
     registry,
     fleetctlFlags: [`--endpoint=${etcd.endpoint}`, `--etcd-key-prefix=${prefix}`],
+    dir,
     logDir,
     engineLeader: () => observer.currentLeader(),
+    record,
+    detach: () => etcdClient.close(),
     async stop() {
-      await Promise.allSettled(machines.map((m) => m.stop()));
-      client.close();
-      await Promise.allSettled(daemons.map((d) => (d as DockerDaemon).stop()));
-      await etcd.stop();
-      if (process.env['FLEET_TEST_KEEP_LOGS'] === undefined) await rm(logDir, { recursive: true, force: true });
+      await stopAll();
+      if (ownsDir && process.env['FLEET_TEST_KEEP_LOGS'] === undefined) await rm(dir, { recursive: true, force: true });
     },
   };
 }

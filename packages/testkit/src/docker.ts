@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { eventually } from './eventually.js';
 import {
+  isAlive,
   killPid,
   listHostProcesses,
   refOf,
@@ -13,9 +14,9 @@ import {
   type ProcessRef,
 } from './host-processes.js';
 import { unmountAllUnder } from './mounts.js';
-import { createTestBridge, type TestBridge } from './net-bridge.js';
-import { spawnTracked, type TrackedProcess } from './processes.js';
-import { armSentinel } from './sentinel.js';
+import { createTestBridge, removeBridge, type BridgeRecord, type TestBridge } from './net-bridge.js';
+import { signalProcess, spawnTracked, stopProcess, type ProcessRecord, type TrackedProcess } from './processes.js';
+import { armSentinel, type Sentinel } from './sentinel.js';
 
 export const DOCKERD_BIN = process.env['FLEET_TEST_DOCKERD'] ?? '/usr/sbin/dockerd';
 export const BUSYBOX_BIN = process.env['FLEET_TEST_BUSYBOX'] ?? '/bin/busybox';
@@ -28,10 +29,29 @@ const SHIM_SOCKET_DIR = '/run/containerd/s';
 /** dockerd waits for containers' StopTimeout on SIGTERM; past this it is SIGKILLed. */
 const STOP_GRACE_MS = 30_000;
 
+/**
+ * Everything that identifies a private dockerd and what it made, as plain data: enough to tear
+ * the daemon down from another process (the local cluster's `down`) exactly as its own `stop()`.
+ */
+export interface DockerdRecord {
+  readonly name: string;
+  /** Short temp dir holding data-root, exec-root, socket, pidfile and config. */
+  readonly rootDir: string;
+  readonly dataRoot: string;
+  readonly execRoot: string;
+  readonly socketPath: string;
+  /** `unix:///…/docker.sock` */
+  readonly endpoint: string;
+  readonly bridge: BridgeRecord;
+  /** Absolute cgroup path given as --cgroup-parent, e.g. /fleet-test-a-x1Y2z3 */
+  readonly cgroupParent: string;
+  readonly logFile: string;
+  readonly process: ProcessRecord;
+}
+
 /** A private dockerd, isolated from any other daemon on the host (see toolchain.md §4.1). */
 export interface DockerDaemon {
   readonly name: string;
-  /** Short temp dir holding data-root, exec-root, socket, pidfile, config and log. */
   readonly rootDir: string;
   readonly dataRoot: string;
   readonly execRoot: string;
@@ -43,6 +63,7 @@ export interface DockerDaemon {
   readonly cgroupParent: string;
   readonly logFile: string;
   readonly process: TrackedProcess;
+  readonly record: DockerdRecord;
   /** A dockerode client for the harness and tests; product code builds its own from `endpoint`. */
   readonly docker: Docker;
   /** Live processes that belong to this daemon: dockerd, containerd, shims, docker-proxy, containers. */
@@ -53,12 +74,24 @@ export interface DockerDaemon {
   kill(): Promise<void>;
 }
 
+export interface DockerdOptions {
+  /** Names the process, its log and its cgroup: [a-z0-9-], at most 20 characters. */
+  readonly name?: string;
+  /** Where dockerd logs (default: dockerd.log in its root dir, deleted with it). */
+  readonly logFile?: string;
+  /** Outlive this process; tear it down later from `record` with teardownDockerd. */
+  readonly persistent?: boolean;
+  /** Called as soon as dockerd is spawned, before it answers: the record to persist for teardown. */
+  readonly onSpawn?: (record: DockerdRecord) => void | Promise<void>;
+}
+
 const live = new Set<DockerDaemon>();
 
 /**
  * What the sentinel does if this worker dies with the daemon still up: SIGKILL every process
  * whose command line names the daemon's dir (dockerd, containerd, shims) or that sits in its
  * cgroup (containers), then unmount, delete the shims' sockets, the bridge, the cgroups and the dir.
+ * It is teardownDockerd in shell, for when no Node process is left to run that.
  * Paths must match startDockerd's layout (data-root `data`, exec-root `x`).
  */
 const ORPHAN_CLEANUP = `
@@ -93,13 +126,13 @@ function ownsArg(rootDir: string): (arg: string) => boolean {
   return (arg) => arg === rootDir || arg.includes(`${rootDir}/`);
 }
 
-async function cgroupDirs(cgroupName: string): Promise<string[]> {
+async function cgroupDirs(cgroupParent: string): Promise<string[]> {
   const controllers = await readdir(CGROUP_ROOT).catch(() => [] as string[]);
-  return controllers.map((c) => join(CGROUP_ROOT, c, cgroupName));
+  return controllers.map((c) => join(CGROUP_ROOT, c, cgroupParent));
 }
 
 /** Every pid in the cgroup subtree, across all hierarchies (cgroup v1 here, v2 works the same). */
-async function cgroupPids(cgroupName: string): Promise<number[]> {
+async function cgroupPids(cgroupParent: string): Promise<number[]> {
   const pids = new Set<number>();
   const walk = async (dir: string): Promise<void> => {
     let entries;
@@ -112,12 +145,12 @@ async function cgroupPids(cgroupName: string): Promise<number[]> {
     for (const line of procs.split('\n')) if (/^\d+$/.test(line)) pids.add(Number(line));
     await Promise.all(entries.filter((e) => e.isDirectory()).map((e) => walk(join(dir, e.name))));
   };
-  await Promise.all((await cgroupDirs(cgroupName)).map(walk));
+  await Promise.all((await cgroupDirs(cgroupParent)).map(walk));
   return [...pids].sort((a, b) => a - b);
 }
 
 /** rmdir bottom-up (cgroup directories are removed with rmdir, never by deleting their files). */
-async function removeCgroups(cgroupName: string): Promise<void> {
+async function removeCgroups(cgroupParent: string): Promise<void> {
   const removeTree = async (dir: string): Promise<void> => {
     let entries;
     try {
@@ -130,7 +163,7 @@ async function removeCgroups(cgroupName: string): Promise<void> {
       if (error.code !== 'ENOENT') throw error;
     });
   };
-  for (const dir of await cgroupDirs(cgroupName)) {
+  for (const dir of await cgroupDirs(cgroupParent)) {
     await eventually(
       async () => {
         await removeTree(dir);
@@ -141,8 +174,19 @@ async function removeCgroups(cgroupName: string): Promise<void> {
   }
 }
 
+/** The cgroup directories of a daemon that still exist (empty once it is torn down). */
+export async function remainingCgroups(record: Pick<DockerdRecord, 'cgroupParent'>): Promise<string[]> {
+  const dirs = await cgroupDirs(record.cgroupParent);
+  const exists = await Promise.all(dirs.map((d) => readdir(d).then(() => true, () => false)));
+  return dirs.filter((_, i) => exists[i]);
+}
+
 /** containerd 1.6 names a shim's socket sha256("<containerd socket>/<namespace>/<id>"). */
-function shimSocketPath(p: HostProcess): string | undefined {
+function shimSocketFor(containerdSocket: string, namespace: string, id: string): string {
+  return join(SHIM_SOCKET_DIR, createHash('sha256').update(`${containerdSocket}/${namespace}/${id}`).digest('hex'));
+}
+
+function shimSocketOf(p: HostProcess): string | undefined {
   const arg = (flag: string): string | undefined => {
     const i = p.cmdline.indexOf(flag);
     return i < 0 ? undefined : p.cmdline[i + 1];
@@ -151,8 +195,75 @@ function shimSocketPath(p: HostProcess): string | undefined {
   const namespace = arg('-namespace');
   const id = arg('-id');
   if (address === undefined || namespace === undefined || id === undefined) return undefined;
-  const hash = createHash('sha256').update(`${address}/${namespace}/${id}`).digest('hex');
-  return join(SHIM_SOCKET_DIR, hash);
+  return shimSocketFor(address, namespace, id);
+}
+
+/** The shim sockets of every container the daemon ever created (dockerd's namespace is `moby`). */
+async function containerShimSockets(record: DockerdRecord): Promise<string[]> {
+  const ids = await readdir(join(record.dataRoot, 'containers')).catch(() => [] as string[]);
+  return ids.map((id) => shimSocketFor(join(record.execRoot, 'containerd', 'containerd.sock'), 'moby', id));
+}
+
+/**
+ * Live processes that belong to the daemon: dockerd itself (if it is still the recorded
+ * process), whatever names the daemon's dir on its command line (containerd, shims), whatever sits
+ * in its cgroup (containers), and their descendants. Most leave dockerd's process group, so
+ * neither the group nor the parent chain finds them all.
+ */
+export async function dockerdProcesses(record: DockerdRecord): Promise<HostProcess[]> {
+  const all = await listHostProcesses();
+  const owns = ownsArg(record.rootDir);
+  const roots = new Set<number>(await cgroupPids(record.cgroupParent));
+  if (await isAlive(record.process)) roots.add(record.process.pid);
+  for (const p of all.values()) if (p.pid !== process.pid && p.cmdline.some(owns)) roots.add(p.pid);
+  return withDescendants(roots, all);
+}
+
+/**
+ * Refuses a record that startDockerd cannot have written (a damaged or hand-edited state file):
+ * teardown kills by the root dir on command lines and deletes paths, so these must be exactly ours.
+ */
+function checkRecord(record: DockerdRecord): void {
+  const unique = /^\/.+\/fd-([A-Za-z0-9]{6})$/.exec(record.rootDir)?.[1];
+  const ok =
+    unique !== undefined &&
+    record.dataRoot === join(record.rootDir, 'data') &&
+    record.execRoot === join(record.rootDir, 'x') &&
+    /^\/fleet-test-[A-Za-z0-9-]+$/.test(record.cgroupParent) &&
+    record.cgroupParent.endsWith(`-${unique}`) &&
+    /^fltbr\d+$/.test(record.bridge.name);
+  if (!ok) throw new Error(`not a dockerd record made by startDockerd: ${JSON.stringify(record)}`);
+}
+
+/**
+ * Tears a daemon down from its record alone, so it works in the process that started it and in
+ * any later one. `stop`: SIGTERM dockerd (it stops its containers and containerd), SIGKILL after
+ * a grace period; `kill`: host death, no grace. Then SIGKILL whatever of it is left, unmount,
+ * delete shim sockets, bridge, cgroups and the root dir. Safe to run again on a torn-down record.
+ */
+export async function teardownDockerd(record: DockerdRecord, how: 'stop' | 'kill'): Promise<void> {
+  checkRecord(record);
+  if (how === 'stop') await stopProcess(record.process, STOP_GRACE_MS);
+  const shimSockets = new Set(await containerShimSockets(record));
+  await eventually(
+    async () => {
+      const left = await dockerdProcesses(record);
+      for (const p of left) {
+        const socket = shimSocketOf(p);
+        if (socket !== undefined) shimSockets.add(socket);
+      }
+      await signalProcess(record.process, 'SIGKILL');
+      for (const p of left) killPid(p.pid);
+      return left.length === 0;
+    },
+    { timeoutMs: 20_000, what: `processes of dockerd ${record.name} to exit` },
+  );
+  await unmountAllUnder(record.rootDir);
+  // A SIGKILLed shim leaves its socket behind; a clean one removes it itself.
+  await Promise.all([...shimSockets].map((s) => rm(s, { force: true })));
+  await removeBridge(record.bridge.name);
+  await removeCgroups(record.cgroupParent);
+  await rm(record.rootDir, { recursive: true, force: true });
 }
 
 async function logTail(logFile: string, lines = 30): Promise<string> {
@@ -161,15 +272,16 @@ async function logTail(logFile: string, lines = 30): Promise<string> {
 }
 
 /** Starts a private dockerd with its own dirs, socket, pidfile, bridge and cgroup parent. */
-export async function startDockerd(opts: { name?: string } = {}): Promise<DockerDaemon> {
+export async function startDockerd(opts: DockerdOptions = {}): Promise<DockerDaemon> {
   const name = opts.name ?? 'd';
+  const persistent = opts.persistent === true;
   if (!/^[a-z0-9][a-z0-9-]{0,19}$/.test(name)) throw new Error(`bad daemon name ${JSON.stringify(name)}`);
   const rootDir = await mkdtemp(join(shortTmp(), 'fd-'));
   const unique = basename(rootDir).slice('fd-'.length);
   const dataRoot = join(rootDir, 'data');
   const execRoot = join(rootDir, 'x');
   const socketPath = join(rootDir, 'docker.sock');
-  const logFile = join(rootDir, 'dockerd.log');
+  const logFile = opts.logFile ?? join(rootDir, 'dockerd.log');
   const configFile = join(rootDir, 'daemon.json');
   // The random suffix keeps two workers that chose the same name out of each other's cgroup.
   const cgroupName = `fleet-test-${name}-${unique}`;
@@ -186,7 +298,9 @@ export async function startDockerd(opts: { name?: string } = {}): Promise<Docker
     throw error;
   }
 
-  const sentinel = armSentinel(ORPHAN_CLEANUP, { FT_ROOT: rootDir, FT_CGROUP: cgroupName, FT_BRIDGE: bridge.name });
+  const sentinel: Sentinel | undefined = persistent
+    ? undefined
+    : armSentinel(ORPHAN_CLEANUP, { FT_ROOT: rootDir, FT_CGROUP: cgroupName, FT_BRIDGE: bridge.name });
   let proc: TrackedProcess;
   try {
     proc = spawnTracked(
@@ -207,61 +321,37 @@ export async function startDockerd(opts: { name?: string } = {}): Promise<Docker
       {
         logFile,
         env: { ...process.env, PATH: `/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:${process.env['PATH'] ?? ''}` },
+        persistent,
       },
     );
   } catch (error) {
-    sentinel.disarm();
+    sentinel?.disarm();
     await bridge.remove();
     await rm(rootDir, { recursive: true, force: true });
     throw error;
   }
+  const record: DockerdRecord = {
+    name,
+    rootDir,
+    dataRoot,
+    execRoot,
+    socketPath,
+    endpoint: `unix://${socketPath}`,
+    bridge: { name: bridge.name, subnet: bridge.subnet, gateway: bridge.gateway },
+    cgroupParent: `/${cgroupName}`,
+    logFile,
+    process: proc.record,
+  };
   const docker = new Docker({ socketPath, host: undefined, protocol: 'http' });
-
-  const ownProcesses = async (): Promise<HostProcess[]> => {
-    const all = await listHostProcesses();
-    const owns = ownsArg(rootDir);
-    const roots = new Set<number>(await cgroupPids(cgroupName));
-    if (!proc.hasExited()) roots.add(proc.pid);
-    for (const p of all.values()) if (p.pid !== process.pid && p.cmdline.some(owns)) roots.add(p.pid);
-    return withDescendants(roots, all);
-  };
-
-  const shimSockets = new Set<string>();
-  const killEverything = async (): Promise<void> => {
-    await eventually(
-      async () => {
-        const left = await ownProcesses();
-        for (const p of left) {
-          const socket = shimSocketPath(p);
-          if (socket !== undefined) shimSockets.add(socket);
-        }
-        if (!proc.hasExited()) proc.signal('SIGKILL');
-        for (const p of left) killPid(p.pid);
-        return left.length === 0;
-      },
-      { timeoutMs: 20_000, what: `processes of dockerd ${name} to exit` },
-    );
-    await proc.exited;
-  };
-
-  const cleanUp = async (): Promise<void> => {
-    await unmountAllUnder(rootDir);
-    // A SIGKILLed shim leaves its socket behind; a clean one removes it itself.
-    await Promise.all([...shimSockets].map((s) => rm(s, { force: true })));
-    await bridge.remove();
-    await removeCgroups(cgroupName);
-    await rm(rootDir, { recursive: true, force: true });
-  };
 
   let ending: Promise<void> | undefined;
   const end = (how: 'stop' | 'kill'): Promise<void> => {
     ending ??= (async () => {
-      if (how === 'stop') {
-        await proc.stop(STOP_GRACE_MS);
-      }
-      await killEverything();
-      await cleanUp();
-      sentinel.disarm();
+      // A persistent child is unref'd: waiting for its exit must keep the event loop alive.
+      proc.child.ref();
+      await teardownDockerd(record, how);
+      await proc.exited;
+      sentinel?.disarm();
       live.delete(daemon);
     })();
     return ending;
@@ -273,23 +363,25 @@ export async function startDockerd(opts: { name?: string } = {}): Promise<Docker
     dataRoot,
     execRoot,
     socketPath,
-    endpoint: `unix://${socketPath}`,
+    endpoint: record.endpoint,
     bridge,
-    cgroupParent: `/${cgroupName}`,
+    cgroupParent: record.cgroupParent,
     logFile,
     process: proc,
+    record,
     docker,
-    processes: async () => (await ownProcesses()).map(refOf),
+    processes: async () => (await dockerdProcesses(record)).map(refOf),
     stop: () => end('stop'),
     kill: () => end('kill'),
   };
-  live.add(daemon);
+  if (!persistent) live.add(daemon);
 
   let early: number | string | undefined;
   void proc.exited.then((code) => {
     early = code;
   });
   try {
+    await opts.onSpawn?.(record);
     await eventually(
       async () => {
         if (early !== undefined) return `exited (${early})`;

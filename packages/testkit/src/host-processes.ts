@@ -22,7 +22,7 @@ export interface ProcessRef {
   readonly command: string;
 }
 
-function parseStat(pid: number, stat: string, cmdline: string): HostProcess | undefined {
+export function parseStat(pid: number, stat: string, cmdline: string): HostProcess | undefined {
   // comm (field 2) is in parentheses and may itself contain spaces or ')'.
   const close = stat.lastIndexOf(')');
   if (close < 0) return undefined;
@@ -87,7 +87,7 @@ export function refOf(p: HostProcess): ProcessRef {
 }
 
 /** True while the very process `ref` names (same pid and start time) exists and is not a zombie. */
-export async function isAlive(ref: ProcessRef): Promise<boolean> {
+export async function isAlive(ref: Pick<ProcessRef, 'pid' | 'startTime'>): Promise<boolean> {
   try {
     const p = parseStat(ref.pid, await readFile(`/proc/${ref.pid}/stat`, 'utf8'), '');
     return p !== undefined && p.startTime === ref.startTime && p.state !== 'Z';

@@ -9,13 +9,16 @@ const run = promisify(execFile);
  * or deletes it: `--bridge=none` would make dockerd delete the host's docker0, and `--bip` would
  * reconfigure it, so each daemon gets its own bridge with its own /24 set here.
  */
-export interface TestBridge {
+export interface BridgeRecord {
   /** ≤ 15 characters (IFNAMSIZ). */
   readonly name: string;
   /** e.g. 10.203.17.0/24 */
   readonly subnet: string;
   /** The bridge's own address, the containers' gateway, e.g. 10.203.17.1 */
   readonly gateway: string;
+}
+
+export interface TestBridge extends BridgeRecord {
   remove(): Promise<void>;
 }
 
@@ -60,16 +63,7 @@ export async function createTestBridge(): Promise<TestBridge> {
     } catch {
       continue; // taken by another worker (or left over by a crashed run): try another slot
     }
-    const bridge: TestBridge = {
-      name,
-      subnet,
-      gateway: `${prefix}.1`,
-      async remove() {
-        await run('ip', ['link', 'del', name]).catch(async (error: unknown) => {
-          if (await bridgeExists(name)) throw error;
-        });
-      },
-    };
+    const bridge: TestBridge = { name, subnet, gateway: `${prefix}.1`, remove: () => removeBridge(name) };
     try {
       await run('ip', ['addr', 'add', `${prefix}.1/24`, 'dev', name]);
       await run('ip', ['link', 'set', name, 'up']);
@@ -80,6 +74,13 @@ export async function createTestBridge(): Promise<TestBridge> {
     return bridge;
   }
   throw new Error('no free bridge name/subnet after 50 attempts');
+}
+
+/** Deletes the bridge; one that is already gone is fine. */
+export async function removeBridge(name: string): Promise<void> {
+  await run('ip', ['link', 'del', name]).catch(async (error: unknown) => {
+    if (await bridgeExists(name)) throw error;
+  });
 }
 
 export async function bridgeExists(name: string): Promise<boolean> {

@@ -2,16 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import {
+  bridgeExists,
   buildTestImage,
   copyImage,
+  type DockerDaemon,
+  isAlive,
+  mountsUnder,
+  type ProcessRef,
   startDockerd,
   stopAllDockerds,
   TEST_IMAGE,
-  type DockerDaemon,
-} from '../../harness/docker.js';
-import { isAlive, type ProcessRef } from '../../harness/host-processes.js';
-import { mountsUnder } from '../../harness/mounts.js';
-import { bridgeExists } from '../../harness/net-bridge.js';
+} from '@fleet/testkit';
 
 async function runSleeper(daemon: DockerDaemon, label: string): Promise<string> {
   const container = await daemon.docker.createContainer({

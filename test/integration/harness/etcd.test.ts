@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startEtcd, type EtcdServer } from '../../harness/etcd.js';
+import { type EtcdServer, startEtcd } from '@fleet/testkit';
 
 describe('etcd harness', () => {
   let etcd: EtcdServer;
@@ -23,5 +23,10 @@ describe('etcd harness', () => {
     });
     const body = (await get.json()) as { kvs: { value: string }[] };
     expect(Buffer.from(body.kvs[0]!.value, 'base64').toString()).toBe('v');
+  });
+
+  it('refuses a fixed client port that another process holds, rather than talk to that one', async () => {
+    const port = Number(new URL(etcd.endpoint).port);
+    await expect(startEtcd({ clientPort: port })).rejects.toThrow(`cannot start etcd: 127.0.0.1:${port} is already in use`);
   });
 });

@@ -7,8 +7,7 @@ import {
   type FencingGuard,
   type LeadershipOptions,
 } from '@fleet/registry';
-import { startEtcd, type EtcdServer } from '../../harness/etcd.js';
-import { eventually } from '../../harness/eventually.js';
+import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
 import { recordingLogger, uniquePrefix } from './support.js';
 import { startTcpProxy } from './tcp-proxy.js';
 

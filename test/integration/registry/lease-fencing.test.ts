@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EtcdRegistry, LeaseKeeper, createEtcdClient, type EtcdClient, type LeaseLoss } from '@fleet/registry';
-import { startEtcd, type EtcdServer } from '../../harness/etcd.js';
-import { eventually } from '../../harness/eventually.js';
+import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
 import { machineRecord, recordingLogger, uniquePrefix } from './support.js';
 
 const TTL = 3;

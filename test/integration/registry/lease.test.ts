@@ -7,8 +7,7 @@ import {
   type LeaseLoss,
   type RegistryEvent,
 } from '@fleet/registry';
-import { startEtcd, type EtcdServer } from '../../harness/etcd.js';
-import { eventually } from '../../harness/eventually.js';
+import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
 import { machineRecord, recordingLogger, uniquePrefix, unitState } from './support.js';
 
 const TTL = 2;

@@ -10,8 +10,7 @@ import {
   type ScheduleChange,
   type UnitEntry,
 } from '@fleet/registry';
-import { startEtcd, type EtcdServer } from '../../harness/etcd.js';
-import { eventually } from '../../harness/eventually.js';
+import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
 import { machineRecord, recordingLogger, uniquePrefix, unitRecord } from './support.js';
 
 const unitName = (i: number): string => `u-${String(i).padStart(6, '0')}.service`;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { buildKeyspace } from '@fleet/core';
 import { EtcdRegistry, createEtcdClient, type EtcdClient } from '@fleet/registry';
-import { startEtcd, type EtcdServer } from '../../harness/etcd.js';
+import { type EtcdServer, startEtcd } from '@fleet/testkit';
 import { recordingLogger, uniquePrefix, unitRecord } from './support.js';
 
 describe('EtcdRegistry units', () => {

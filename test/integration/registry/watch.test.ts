@@ -12,8 +12,7 @@ import {
   type ResyncReason,
   type WatchTarget,
 } from '@fleet/registry';
-import { startEtcd, type EtcdServer } from '../../harness/etcd.js';
-import { eventually } from '../../harness/eventually.js';
+import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
 import { machineRecord, recordingLogger, uniquePrefix, unitRecord } from './support.js';
 import { startTcpProxy } from './tcp-proxy.js';
 

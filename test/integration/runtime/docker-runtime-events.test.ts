@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTAINER_LABELS } from '@fleet/core';
 import { DockerRuntime, type ContainerEvent } from '@fleet/runtime';
-import { eventually } from '../../harness/eventually.js';
+import { eventually } from '@fleet/testkit';
 
 const MACHINE = '33333333333333333333333333333333';
 

@@ -13,9 +13,15 @@ import {
   type ContainerEvent,
   type LogLine,
 } from '@fleet/runtime';
-import { buildTestImage, startDockerd, stopAllDockerds, TEST_IMAGE, type DockerDaemon } from '../../harness/docker.js';
-import { eventually } from '../../harness/eventually.js';
-import { freePort } from '../../harness/ports.js';
+import {
+  buildTestImage,
+  type DockerDaemon,
+  eventually,
+  freePort,
+  startDockerd,
+  stopAllDockerds,
+  TEST_IMAGE,
+} from '@fleet/testkit';
 
 const M1 = '11111111111111111111111111111111';
 const M2 = '22222222222222222222222222222222';

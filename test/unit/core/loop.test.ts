@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { noopLogger, runReconcileLoop, systemClock, type Logger } from '@fleet/core';
-import { eventually } from '../../harness/eventually.js';
+import { eventually } from '@fleet/testkit';
 
 function recordingLogger(lines: string[]): Logger {
   const log = (msg: string) => lines.push(msg);
