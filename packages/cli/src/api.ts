@@ -14,6 +14,9 @@ import { mapBounded } from './concurrency.js';
 import { CliError } from './errors.js';
 import type { GlobalOptions } from './global-options.js';
 
+/** Attempts etcd3's global retry policy makes of one call (createEtcdClient's setting). */
+const ETCD3_ATTEMPTS = 3;
+
 /**
  * fleetctl's thin layer over the Registry port: one etcd client per run, every call bounded by
  * --request-timeout (etcd3 retries a failed call on its own, which could otherwise take several
@@ -31,7 +34,9 @@ export class FleetApi {
     const tls = await readTls(globals);
     const client = createEtcdClient({
       endpoints: globals.endpoints,
-      callTimeoutMs: globals.requestTimeoutMs,
+      // etcd3 makes up to 3 attempts of a failing call: a third of the timeout each keeps the
+      // whole call, retries included, within --request-timeout, so fleetctl can exit then.
+      callTimeoutMs: Math.max(1, Math.floor(globals.requestTimeoutMs / ETCD3_ATTEMPTS)),
       ...(tls === undefined ? {} : { tls }),
     });
     const logger = globals.debug ? lineLogger(debug, {}) : silentLogger;

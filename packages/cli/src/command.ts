@@ -1,4 +1,3 @@
-import type { Argv } from 'yargs';
 import type { FleetApi } from './api.js';
 import type { Output } from './cli-io.js';
 import { CliError } from './errors.js';
@@ -29,28 +28,66 @@ export interface CommandSpec {
   readonly description: string;
   readonly examples: readonly (readonly [command: string, meaning: string])[];
   /** Command-local flags. */
-  readonly flags?: (y: Argv) => Argv;
+  readonly flags?: readonly FlagSpec[];
   run(ctx: CommandContext, args: CommandArgs): Promise<number>;
 }
 
 /** The words after the command name (unit names), as strings. */
 export function operandsOf(args: CommandArgs): string[] {
-  return args._.slice(1).map(String);
+  const operands = args[OPERANDS];
+  return Array.isArray(operands) ? operands.map(String) : [];
+}
+
+/** Name of the positional that collects a command's operands (unit names). */
+export const OPERANDS = 'operands';
+
+/** A command-line flag, declared as data: yargs is given it to parse, help prints it. */
+export interface FlagSpec {
+  readonly name: string;
+  /** A one-letter alias (`-l`). */
+  readonly alias?: string;
+  readonly type: 'string' | 'boolean';
+  /** Printed by help as fleet did (`--block-attempts=0`); booleans default to false. */
+  readonly default: string | boolean;
+  readonly describe: string;
 }
 
 /** `--no-block` and `--block-attempts=N` (start, stop, load, unload, destroy). */
-export function blockFlags(y: Argv): Argv {
-  return y
-    .option('no-block', {
+export const BLOCK_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'block-attempts',
+    type: 'string',
+    default: '0',
+    describe: 'Wait until the units reach their state, performing up to N attempts of about 2 s each (0: wait forever)',
+  },
+  {
+    name: 'no-block',
+    type: 'boolean',
+    default: false,
+    describe: 'Do not wait until the units reach their state; print what was triggered',
+  },
+];
+
+export const REPLACE_FLAG: FlagSpec = {
+  name: 'replace',
+  type: 'boolean',
+  default: false,
+  describe: 'Replace units in the registry whose local unit files differ',
+};
+
+/** `--fields`, `--full` (with `-l` where fleet documented it), `--no-legend`. */
+export function listFlags(options: { shortL: boolean; fields: string; keys: string }): FlagSpec[] {
+  return [
+    { name: 'fields', type: 'string', default: options.fields, describe: `Columns to print, comma-separated, from: ${options.keys}` },
+    {
+      name: 'full',
       type: 'boolean',
       default: false,
-      describe: 'Do not wait for the units to reach the state; print what was triggered',
-    })
-    .option('block-attempts', {
-      type: 'string',
-      default: '0',
-      describe: 'Give up after N attempts of about 2 s each (0: wait forever)',
-    });
+      describe: 'Do not ellipsize machine IDs and hashes',
+      ...(options.shortL ? { alias: 'l' } : {}),
+    },
+    { name: 'no-legend', type: 'boolean', default: false, describe: 'Do not print a legend (column headers)' },
+  ];
 }
 
 /** How long to wait: -1 = do not wait, 0 = forever, N = N attempts of 2 s. */
@@ -66,29 +103,4 @@ export function attemptsOf(args: CommandArgs): number {
     throw new CliError(`Error: invalid --block-attempts ${JSON.stringify(text)}: expected a whole number (0: wait forever)`);
   }
   return Number(text.trim());
-}
-
-export function replaceFlag(y: Argv): Argv {
-  return y.option('replace', {
-    type: 'boolean',
-    default: false,
-    describe: 'Replace units in the registry whose local unit files differ',
-  });
-}
-
-/** `--full` (with `-l` where fleet documented it), `--no-legend`, `--fields`. */
-export function listFlags(y: Argv, options: { shortL: boolean; fields: string; keys: string }): Argv {
-  return y
-    .option('full', {
-      type: 'boolean',
-      default: false,
-      describe: 'Do not ellipsize machine IDs and hashes',
-      ...(options.shortL ? { alias: 'l' } : {}),
-    })
-    .option('no-legend', { type: 'boolean', default: false, describe: 'Do not print a legend (column headers)' })
-    .option('fields', {
-      type: 'string',
-      default: options.fields,
-      describe: `Columns to print, comma-separated, from: ${options.keys}`,
-    });
 }

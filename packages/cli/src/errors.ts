@@ -24,6 +24,8 @@ export interface FailureReport {
 export interface ErrorContext {
   /** The etcd endpoints as given, for "cannot reach" messages. */
   readonly endpoints: string;
+  /** --request-timeout, for "no answer within" messages. */
+  readonly requestTimeoutMs: number;
   /** Print stacks of unexpected errors (always) and causes of mapped ones (with --debug). */
   readonly debug: boolean;
 }
@@ -38,7 +40,8 @@ const asIs: Wording = (error) => `Error: ${error.message}`;
 
 /** Exit code 1 for all of them: fleet used 1 for every registry, validation and wait failure. */
 const WORDINGS: Readonly<Record<string, Wording>> = {
-  ETCD_UNAVAILABLE: (error, context) => `Error: cannot reach etcd at ${context.endpoints}: ${unavailableDetail(error)}`,
+  ETCD_UNAVAILABLE: (error, context) =>
+    `Error: cannot reach etcd at ${context.endpoints}: ${unavailableDetail(error, context.requestTimeoutMs)}`,
   ETCD_ERROR: (error) => `Error: etcd refused the request: ${error.message.replace(/^etcd error during /, '')}`,
   CAS_CONFLICT: (error) => `Error: ${error.message}; it was changed concurrently, try again`,
   UNIT_EXISTS: asIs,
@@ -78,8 +81,10 @@ function isCoded(error: unknown): error is CodedError {
 }
 
 /** gRPC's "No connection established. Last error: Error: connect ECONNREFUSED …" → the last error. */
-function unavailableDetail(error: Error): string {
+function unavailableDetail(error: Error, requestTimeoutMs: number): string {
   const text = error.message.replace(/^etcd unavailable during [^:]*: /, '');
+  // gRPC's deadline text lists its internal stages; what matters is that etcd did not answer.
+  if (/deadline exceeded/i.test(text)) return `no answer within ${requestTimeoutMs / 1000} s`;
   const at = text.indexOf('Last error: ');
   const detail =
     at === -1

@@ -21,17 +21,28 @@ const REPLACEABLE_IN: Readonly<Record<SubmittingCommand, readonly TargetState[]>
 
 const PREFIX = 'Error creating units';
 
-/** One argument's plan, decided before anything is written. */
-type Step =
-  | { readonly kind: 'keep'; readonly name: string; readonly entry: UnitEntry }
-  | { readonly kind: 'create'; readonly name: string; readonly source: UnitSource }
-  | { readonly kind: 'replace'; readonly name: string; readonly source: UnitSource; readonly entry: UnitEntry };
+export interface SubmitOptions {
+  readonly command: SubmittingCommand;
+  readonly replace: boolean;
+}
 
 /** The units named on the command line, in order and without repeats, with their registry records. */
 export interface SubmittedUnits {
   readonly names: readonly string[];
   readonly entries: ReadonlyMap<string, UnitEntry>;
 }
+
+/** One argument's plan, decided before anything is written. */
+type Step =
+  | { readonly kind: 'keep'; readonly name: string; readonly entry: UnitEntry }
+  | { readonly kind: 'create'; readonly name: string; readonly source: UnitSource }
+  | { readonly kind: 'replace'; readonly name: string; readonly source: UnitSource; readonly entry: UnitEntry };
+
+/** What the argument's own local file gave. */
+type LocalReading =
+  | { readonly kind: 'ok'; readonly source: UnitSource }
+  | { readonly kind: 'missing' }
+  | { readonly kind: 'bad'; readonly problem: string };
 
 /** fleetctl's argument → unit name, rejecting names fleet's API would refuse. */
 export function unitNamesOf(args: readonly string[], errorPrefix: string): string[] {
@@ -49,158 +60,157 @@ export function unitNamesOf(args: readonly string[], errorPrefix: string): strin
 
 /**
  * fleet's lazy creation for submit/load/start: every named unit that is not registered is read
- * from its local file (or, for an instance, from its template, registered first, then on disk)
- * and created with desired state inactive; `--replace` overwrites registered units whose local
- * file differs. Every unit is read and checked before the first write, so a bad one leaves
- * etcd untouched. Creates run concurrently (bounded).
+ * from its local file (or, for an instance without one, from its template: registered first, then
+ * beside it on disk) and created with desired state inactive; `--replace` overwrites registered
+ * units whose local file differs. Every unit is read and checked before the first write, so one
+ * bad unit leaves etcd untouched. Units with a good local file are created straight away (the
+ * create itself tells whether one exists), so a big submit costs one etcd round trip per unit.
  */
 export async function submitUnits(
   api: FleetApi,
   out: Output,
   args: readonly string[],
-  options: { readonly command: SubmittingCommand; readonly replace: boolean },
+  options: SubmitOptions,
 ): Promise<SubmittedUnits> {
   const names = unitNamesOf(args, PREFIX);
-  // The argument a name came from: its path locates the local file (the first, if two name one unit).
-  const argsByName = new Map<string, string>();
+  // The argument a name came from locates its local file (the first, if two name one unit).
+  const argOf = new Map<string, string>();
   for (const arg of args) {
     const name = mangleUnitName(arg);
-    if (!argsByName.has(name)) argsByName.set(name, arg);
+    if (!argOf.has(name)) argOf.set(name, arg);
   }
-  const registered = await api.getUnits(names);
+  const pathOf = (name: string): string => unitFilePath(argOf.get(name) ?? name);
+
+  const local = new Map(
+    await mapBounded(names, async (name): Promise<[string, LocalReading]> => [name, await readOwnFile(name, pathOf(name))]),
+  );
+  const lookups = options.replace ? names : names.filter((name) => local.get(name)?.kind !== 'ok');
+  const registered = await api.getUnits(lookups);
   const templates = new TemplateLookup(api);
 
-  const outcomes = await mapBounded(names, async (name) => {
+  const planned = await mapBounded(names, async (name) => {
     try {
-      return { step: await planStep(name, argsByName.get(name) ?? name, registered.get(name), templates, out, options) };
+      const reading = local.get(name) ?? { kind: 'missing' };
+      const step = options.replace
+        ? await planReplace(name, pathOf(name), reading, registered.get(name), out, options.command)
+        : await planCreate(name, pathOf(name), reading, registered.get(name), templates);
+      return { step };
     } catch (error) {
       if (error instanceof CliError) return { problem: `${PREFIX}: ${error.message}` };
       throw error;
     }
   });
-  const problems = outcomes.flatMap((o) => ('problem' in o && o.problem !== undefined ? [o.problem] : []));
+  const problems = planned.flatMap((p) => (p.problem === undefined ? [] : [p.problem]));
   if (problems.length > 0) throw new CliError(problems.join('\n'));
 
-  const steps = outcomes.flatMap((o) => ('step' in o && o.step !== undefined ? [o.step] : []));
-  const written = await mapBounded(steps, (step) => applyStep(api, step));
+  const steps = planned.flatMap((p) => (p.step === undefined ? [] : [p.step]));
+  const written = await mapBounded(steps, (step) => applyStep(api, step, pathOf(step.name)));
   const entries = new Map<string, UnitEntry>();
   for (const [i, step] of steps.entries()) {
-    const entry = written[i];
-    if (entry !== undefined) entries.set(step.name, entry);
+    const result = written[i]!;
+    entries.set(step.name, result.entry);
+    if (result.warning !== undefined) out.error(result.warning);
     // fleet waited for each created unit to be current-inactive, which a new unit is at once.
-    if (step.kind === 'create' || (step.kind === 'replace' && options.command === 'submit')) {
-      out.line(`Unit ${step.name} inactive`);
-    }
+    if (result.created || (step.kind === 'replace' && options.command === 'submit')) out.line(`Unit ${step.name} inactive`);
   }
   return { names, entries };
 }
 
-async function planStep(
+async function readOwnFile(name: string, path: string): Promise<LocalReading> {
+  try {
+    const unit = await readLocalUnitFile(path);
+    return unit === undefined ? { kind: 'missing' } : { kind: 'ok', source: checkedUnitSource(name, unit) };
+  } catch (error) {
+    if (error instanceof CliError) return { kind: 'bad', problem: error.message };
+    throw error;
+  }
+}
+
+/** Without --replace: a registered unit is kept as it is, whatever its local file says. */
+async function planCreate(
   name: string,
-  arg: string,
+  path: string,
+  reading: LocalReading,
   existing: UnitEntry | undefined,
   templates: TemplateLookup,
+): Promise<Step> {
+  if (existing !== undefined) return { kind: 'keep', name, entry: existing };
+  if (reading.kind === 'ok') return { kind: 'create', name, source: reading.source };
+  if (reading.kind === 'bad') throw new CliError(reading.problem);
+  const info = parseUnitName(name);
+  if (info === null || !info.isInstance) throw new CliError(`unable to find Unit(${name}) in Registry or on filesystem`);
+  const registeredTemplate = await templates.get(info.template);
+  if (registeredTemplate !== undefined) return { kind: 'create', name, source: checkedUnitSource(name, registeredTemplate) };
+  const onDisk = await readLocalUnitFile(join(dirname(path), info.template));
+  if (onDisk === undefined) {
+    throw new CliError(
+      `failed getting Unit(${name}) from template: unable to find template Unit(${info.template}) in Registry or on filesystem`,
+    );
+  }
+  return { kind: 'create', name, source: checkedUnitSource(name, onDisk) };
+}
+
+/** With --replace: the local file (or local template) wins where fleet's state rules allow. */
+async function planReplace(
+  name: string,
+  path: string,
+  reading: LocalReading,
+  existing: UnitEntry | undefined,
   out: Output,
-  options: { readonly command: SubmittingCommand; readonly replace: boolean },
-): Promise<Step | undefined> {
-  if (existing === undefined) {
-    return { kind: 'create', name, source: await sourceForNewUnit(name, arg, templates) };
+  command: SubmittingCommand,
+): Promise<Step> {
+  if (reading.kind === 'bad') throw new CliError(reading.problem);
+  let source = reading.kind === 'ok' ? reading.source : undefined;
+  if (source === undefined) {
+    const info = parseUnitName(name);
+    const template = info?.isInstance === true ? await readLocalUnitFile(join(dirname(path), info.template)) : undefined;
+    if (template === undefined) throw new CliError(`unable to find local unit file ${path} to submit or replace Unit(${name})`);
+    source = checkedUnitSource(name, template);
   }
-  if (!options.replace) {
-    await warnIfLocalDiffers(name, arg, existing, out);
-    return { kind: 'keep', name, entry: existing };
-  }
-  const local = await localUnitFile(name, arg);
-  if (local === undefined) {
-    throw new CliError(`unable to find local unit file for Unit(${name}) to replace it`);
-  }
-  const source = checkedUnitSource(name, local.unit);
+  if (existing === undefined) return { kind: 'create', name, source };
   if (source.hash === existing.unit.hash) {
     out.line(`Found same Unit(${name}) in Registry, nothing to do`);
     return { kind: 'keep', name, entry: existing };
   }
   const state = existing.unit.targetState;
-  if (!REPLACEABLE_IN[options.command].includes(state)) {
+  if (!REPLACEABLE_IN[command].includes(state)) {
     out.error(`Warning: can not replace Unit(${name}) in state '${state}', use the appropriate command`);
     return { kind: 'keep', name, entry: existing };
   }
   return { kind: 'replace', name, source, entry: existing };
 }
 
-/** A new unit's file: the local file, else (for an instance) its template. */
-async function sourceForNewUnit(name: string, arg: string, templates: TemplateLookup): Promise<UnitSource> {
-  const own = await readLocalUnitFile(unitFilePath(arg));
-  if (own !== undefined) return checkedUnitSource(name, own);
-  const info = parseUnitName(name);
-  if (info === null || !info.isInstance) {
-    throw new CliError(`unable to find Unit(${name}) in Registry or on filesystem`);
-  }
-  const registered = await templates.get(info.template);
-  if (registered !== undefined) return checkedUnitSource(name, registered);
-  const onDisk = await readLocalUnitFile(join(dirname(unitFilePath(arg)), info.template));
-  if (onDisk === undefined) {
-    throw new CliError(
-      `failed getting Unit(${name}) from template: unable to find template Unit(${info.template}) in Registry or on filesystem`,
-    );
-  }
-  return checkedUnitSource(name, onDisk);
+interface Written {
+  readonly entry: UnitEntry;
+  readonly created: boolean;
+  readonly warning?: string;
 }
 
-/** What `--replace` compares against: the unit's own local file, else its local template. */
-async function localUnitFile(name: string, arg: string): Promise<{ unit: UnitFile; path: string } | undefined> {
-  const path = unitFilePath(arg);
-  const own = await readLocalUnitFile(path);
-  if (own !== undefined) return { unit: own, path };
-  const info = parseUnitName(name);
-  if (info === null || !info.isInstance) return undefined;
-  const templatePath = join(dirname(path), info.template);
-  const template = await readLocalUnitFile(templatePath);
-  return template === undefined ? undefined : { unit: template, path: templatePath };
-}
-
-/** fleet warns (and carries on) when a registered unit differs from the local file it was named by. */
-async function warnIfLocalDiffers(name: string, arg: string, existing: UnitEntry, out: Output): Promise<void> {
-  let local: { unit: UnitFile; path: string } | undefined;
-  try {
-    local = await localUnitFile(name, arg);
-  } catch {
-    return; // an unreadable local file does not matter when nothing is replaced
-  }
-  if (local === undefined) return;
-  let hash: string;
-  try {
-    hash = checkedUnitSource(name, local.unit).hash;
-  } catch {
-    return;
-  }
-  if (hash !== existing.unit.hash) {
-    const kind = local.path === unitFilePath(arg) ? 'local unit file' : 'local template unit file';
-    out.error(`WARNING: Unit ${name} in registry differs from ${kind} ${arg}. Add --replace to override.`);
-  }
-}
-
-async function applyStep(api: FleetApi, step: Step): Promise<UnitEntry> {
+async function applyStep(api: FleetApi, step: Step, path: string): Promise<Written> {
   switch (step.kind) {
     case 'keep':
-      return step.entry;
+      return { entry: step.entry, created: false };
     case 'create': {
       const { source } = step;
       const record = { name: source.name, hash: source.hash, contents: source.contents, targetState: 'inactive' as const };
       try {
-        return (await api.createUnit(record, source.global)).entry;
+        const { entry, created } = await api.createUnit(record, source.global);
+        return { entry, created };
       } catch (error) {
-        if ((error as { code?: unknown }).code === 'UNIT_EXISTS') {
-          throw new CliError(`${PREFIX}: failed creating unit ${step.name}: it was created meanwhile with other contents`);
-        }
-        throw error;
+        if ((error as { code?: unknown }).code !== 'UNIT_EXISTS') throw error;
+        // Registered already, with other contents: fleet keeps it and warns.
+        const entry = await api.getUnit(step.name);
+        if (entry === undefined) throw new CliError(`${PREFIX}: Unit(${step.name}) changed while being created; try again`);
+        const warning = `WARNING: Unit ${step.name} in registry differs from local unit file ${path}. Add --replace to override.`;
+        return { entry, created: false, warning };
       }
     }
     case 'replace': {
       // fleet re-created the unit with desired state inactive, so the engine could unschedule it
-      // before load/start set it again; keeping the desired state avoids that window.
+      // before load/start set it again; keeping the desired state closes that window.
       const { source, entry } = step;
       const record = { name: source.name, hash: source.hash, contents: source.contents, targetState: entry.unit.targetState };
-      return api.replaceUnit(record, source.global, entry.modRevision);
+      return { entry: await api.replaceUnit(record, source.global, entry.modRevision), created: false };
     }
   }
 }
@@ -214,9 +224,9 @@ class TemplateLookup {
   get(template: string): Promise<UnitFile | undefined> {
     let pending = this.cache.get(template);
     if (pending === undefined) {
-      pending = this.api.getUnit(template).then((entry) =>
-        entry === undefined ? undefined : parseStoredUnit(entry.unit.contents, template),
-      );
+      pending = this.api
+        .getUnit(template)
+        .then((entry) => (entry === undefined ? undefined : parseStoredUnit(entry.unit.contents, template)));
       this.cache.set(template, pending);
     }
     return pending;

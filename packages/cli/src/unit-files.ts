@@ -1,4 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import {
   MAX_UNIT_FILE_BYTES,
   isRecognizedUnitType,
@@ -31,26 +32,28 @@ export function unitFilePath(arg: string): string {
  * limit is refused before it is read.
  */
 export async function readLocalUnitFile(path: string): Promise<UnitFile | undefined> {
-  let size: number;
+  let file: FileHandle;
   try {
-    const info = await stat(path);
-    if (info.isDirectory()) throw new CliError(`unable to read unit file ${path}: it is a directory`);
-    size = info.size;
+    file = await open(path, 'r');
   } catch (error) {
     if (isMissing(error)) return undefined;
     throw asReadError(error, path);
-  }
-  if (size > MAX_UNIT_FILE_BYTES) {
-    throw new CliError(
-      `unable to parse unit file ${path}: unit file is ${size} bytes, larger than the ${MAX_UNIT_FILE_BYTES}-byte limit`,
-    );
   }
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    // One open for the size check and the read: a big submit reads a thousand files.
+    const info = await file.stat();
+    if (info.isDirectory()) throw new CliError(`unable to read unit file ${path}: it is a directory`);
+    if (info.size > MAX_UNIT_FILE_BYTES) {
+      throw new CliError(
+        `unable to parse unit file ${path}: unit file is ${info.size} bytes, larger than the ${MAX_UNIT_FILE_BYTES}-byte limit`,
+      );
+    }
+    text = await file.readFile('utf8');
   } catch (error) {
-    if (isMissing(error)) return undefined;
     throw asReadError(error, path);
+  } finally {
+    await file.close();
   }
   return parseText(text, `unit file ${path}`);
 }

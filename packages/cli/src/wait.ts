@@ -1,10 +1,10 @@
 import { currentState } from '@fleet/core';
-import type { MachineInfo, UnitStateRecord, UnschedulableRecord } from '@fleet/core';
+import type { MachineInfo, MachineRecord, UnitStateRecord, UnschedulableRecord } from '@fleet/core';
 import type { FleetApi } from './api.js';
 import type { CommandContext } from './command.js';
 import { mapBounded } from './concurrency.js';
 import { CliError } from './errors.js';
-import { formatMachineLegend, indexMachines } from './format/index.js';
+import { formatMachineLegend } from './format/index.js';
 
 /** fleetctl polls this often while it waits. */
 export const POLL_INTERVAL_MS = 250;
@@ -31,7 +31,8 @@ export interface WaitTarget {
 
 /** What the cluster says about some units, read in one go. */
 export interface Placement {
-  readonly machines: ReadonlyMap<string, MachineInfo>;
+  /** Live machines by id. */
+  readonly machines: ReadonlyMap<string, MachineRecord>;
   /** Unit → machine it is scheduled on, for units some machine reports a state for. */
   readonly targets: ReadonlyMap<string, string>;
   readonly states: ReadonlyMap<string, readonly UnitStateRecord[]>;
@@ -167,7 +168,7 @@ export async function readPlacement(api: FleetApi, names: readonly string[]): Pr
       : await api.listSchedule();
   const targets = new Map<string, string>();
   for (const entry of schedule) if (wanted.has(entry.unit.name)) targets.set(entry.unit.name, entry.machineId);
-  return { machines: indexMachines(machineEntries.map((e) => e.machine)), targets, states };
+  return { machines: new Map(machineEntries.map((e) => [e.machine.id, e.machine])), targets, states };
 }
 
 /** Prints the engine's reason for each unplaced unit when it is new or has changed. */

@@ -11,7 +11,7 @@ export const listMachinesCommand: CommandSpec = {
     ['fleetctl list-machines', 'Every live machine'],
     ['fleetctl list-machines -l --fields machine,metadata', 'Whole machine IDs and metadata only'],
   ],
-  flags: (y) => listFlags(y, { shortL: true, fields: 'machine,ip,metadata', keys: 'machine,ip,metadata' }),
+  flags: listFlags({ shortL: true, fields: 'machine,ip,metadata', keys: 'machine,ip,metadata' }),
   async run(ctx, args) {
     const { formatListMachines } = await import('../format/index.js');
     const options = listOptionsOf(args);

@@ -14,12 +14,11 @@ export const listUnitFilesCommand: CommandSpec = {
     ['fleetctl list-unit-files', 'Every unit'],
     ['fleetctl list-unit-files --fields unit,desc,global', 'Names, descriptions and whether each is global'],
   ],
-  flags: (y) =>
-    listFlags(y, {
-      shortL: false,
-      fields: 'unit,hash,dstate,state,target',
-      keys: 'unit,hash,dstate,state,target,tmachine,desc,global',
-    }),
+  flags: listFlags({
+    shortL: false,
+    fields: 'unit,hash,dstate,state,target',
+    keys: 'unit,hash,dstate,state,target,tmachine,desc,global',
+  }),
   async run(ctx, args) {
     const [format, { parseUnitFile }] = await Promise.all([import('../format/index.js'), import('@fleet/core')]);
     const options = listOptionsOf(args);

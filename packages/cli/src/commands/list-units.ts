@@ -13,7 +13,7 @@ export const listUnitsCommand: CommandSpec = {
     ['fleetctl list-units', 'Every unit state, ellipsized'],
     ['fleetctl list-units --full --no-legend --fields unit,machine,active', 'Whole machine IDs, chosen columns, no header'],
   ],
-  flags: (y) => listFlags(y, { shortL: true, fields: 'unit,machine,active,sub', keys: 'unit,machine,active,sub,load,hash' }),
+  flags: listFlags({ shortL: true, fields: 'unit,machine,active,sub', keys: 'unit,machine,active,sub,load,hash' }),
   async run(ctx, args) {
     const { formatListUnits } = await import('../format/index.js');
     const options = listOptionsOf(args);
