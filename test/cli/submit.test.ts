@@ -54,13 +54,13 @@ describe('fleetctl submit, cat, list-unit-files, destroy', () => {
     expect(await cli('submit', path)).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
-  it('warns, and keeps the registered unit, when the local file differs and --replace is not given', async () => {
+  it('fails with fleet\'s warning, and keeps the registered unit, when the local file differs and --replace is not given', async () => {
     const path = await units.write('drift.service', containerUnit('One'));
     await cli('submit', path);
     await units.write('drift.service', containerUnit('Two'));
     const result = await cli('submit', path);
     expect(result).toEqual({
-      code: 0,
+      code: 1,
       stdout: '',
       stderr: `WARNING: Unit drift.service in registry differs from local unit file ${path}. Add --replace to override.\n`,
     });

@@ -15,7 +15,8 @@ import { CliError } from './errors.js';
 import type { GlobalOptions } from './global-options.js';
 
 /** Attempts etcd3's global retry policy makes of one call (createEtcdClient's setting). */
-const ETCD3_ATTEMPTS = 3;
+/** How many --request-timeout periods one operation may take, retries included. */
+const OPERATION_ATTEMPTS = 2;
 
 /**
  * fleetctl's thin layer over the Registry port: one etcd client per run, every call bounded by
@@ -34,14 +35,15 @@ export class FleetApi {
     const tls = await readTls(globals);
     const client = createEtcdClient({
       endpoints: globals.endpoints,
-      // etcd3 makes up to 3 attempts of a failing call: a third of the timeout each keeps the
-      // whole call, retries included, within --request-timeout, so fleetctl can exit then.
-      callTimeoutMs: Math.max(1, Math.floor(globals.requestTimeoutMs / ETCD3_ATTEMPTS)),
+      // Each attempt gets the whole --request-timeout: a request caught in an etcd leader election
+      // stalls until it times out, and only a retry (on the new leader) can then succeed.
+      callTimeoutMs: globals.requestTimeoutMs,
       ...(tls === undefined ? {} : { tls }),
     });
     const logger = globals.debug ? lineLogger(debug, {}) : silentLogger;
     const registry = new EtcdRegistry({ client, logger, prefix: globals.keyPrefix });
-    return new FleetApi(client, registry, globals.requestTimeoutMs);
+    // One retry's worth: a refused or unreachable etcd still fails at once, a stalled one within 2×.
+    return new FleetApi(client, registry, globals.requestTimeoutMs * OPERATION_ATTEMPTS);
   }
 
   close(): void {

@@ -36,7 +36,7 @@ export const GLOBAL_FLAGS: readonly GlobalFlag[] = [
   { name: 'ca-file', type: 'string', fallback: '', describe: 'Certificate authority file for TLS to etcd' },
   { name: 'cert-file', type: 'string', fallback: '', describe: 'Client certificate file for TLS to etcd' },
   { name: 'key-file', type: 'string', fallback: '', describe: 'Client key file for TLS to etcd' },
-  { name: 'request-timeout', type: 'string', fallback: DEFAULT_REQUEST_TIMEOUT_SECONDS, describe: 'Seconds to wait for one etcd request' },
+  { name: 'request-timeout', type: 'string', fallback: DEFAULT_REQUEST_TIMEOUT_SECONDS, describe: 'Seconds to wait for one etcd request; a command retries a stalled request once' },
   { name: 'debug', type: 'boolean', fallback: 'false', describe: 'Print debugging information on stderr' },
 ];
 

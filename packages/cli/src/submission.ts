@@ -106,13 +106,18 @@ export async function submitUnits(
   const steps = planned.flatMap((p) => (p.step === undefined ? [] : [p.step]));
   const written = await mapBounded(steps, (step) => applyStep(api, step, pathOf(step.name)));
   const entries = new Map<string, UnitEntry>();
+  const differing: string[] = [];
   for (const [i, step] of steps.entries()) {
     const result = written[i]!;
     entries.set(step.name, result.entry);
-    if (result.warning !== undefined) out.error(result.warning);
+    if (result.warning !== undefined) differing.push(result.warning);
     // fleet waited for each created unit to be current-inactive, which a new unit is at once.
     if (result.created || (step.kind === 'replace' && options.command === 'submit')) out.line(`Unit ${step.name} inactive`);
   }
+  // fleet only warned and exited 0; but the local contents did not land (another submit won, or
+  // an older version is registered), so acting on the registered unit would be acting on
+  // something else: fleet's line, and a failure.
+  if (differing.length > 0) throw new CliError(differing.join('\n'));
   return { names, entries };
 }
 

@@ -70,7 +70,26 @@ export async function waitForUnits(
   let pending = [...targets];
   let failures = 0;
   const shownReasons = new Map<string, string>();
+  let polls = 0;
   const inTime = await pollUntil(ctx, attempts, async () => {
+    // Every second, check the units still exist: one destroyed meanwhile will never get there.
+    if (polls++ % 4 === 3) {
+      const names = pending.map((t) => t.name);
+      const existing =
+        names.length <= PER_UNIT_READ_LIMIT
+          ? new Set([...(await api.getUnits(names))].flatMap(([name, entry]) => (entry === undefined ? [] : [name])))
+          : new Set((await api.listUnits()).map((e) => e.unit.name));
+      const gone = (t: WaitTarget): boolean => !existing.has(t.name);
+      for (const target of pending.filter(gone)) {
+        if (target.goal === 'inactive') ctx.out.line(`Unit ${target.name} inactive`);
+        else {
+          ctx.out.error(`Error waiting for units: unit ${target.name} was destroyed`);
+          failures += 1;
+        }
+      }
+      pending = pending.filter((t) => !gone(t));
+      if (pending.length === 0) return true;
+    }
     const placement = await readPlacement(api, pending.map((t) => t.name));
     const still: WaitTarget[] = [];
     const unplaced: WaitTarget[] = [];
