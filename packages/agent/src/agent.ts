@@ -17,6 +17,7 @@ import {
 import type { LeaseRef, Registry, RegistryEvent, RegistryWatch } from '@fleet/registry';
 import type { ContainerRuntime, RuntimeContainer } from '@fleet/runtime';
 import { desiredUnits, type AgentUnit, type DesiredUnit } from './desired.js';
+import { containersToFence, FENCE_REASON } from './fence.js';
 import { computeTasks, type AgentTask, type LaunchRecord, type ObservedContainer, type RestartSettings } from './tasks.js';
 import { unitStateFor } from './unit-state.js';
 
@@ -28,8 +29,10 @@ import { unitStateFor } from './unit-state.js';
  * registry watch events and Docker events, on a due restart, and periodically.
  */
 export interface AgentLease extends LeaseRef {
-  /** False once a full TTL has passed without a successful keepalive: the agent fences itself. */
+  /** False once a full TTL has passed without a successful keepalive: the agent starts nothing. */
   isHealthy(): boolean;
+  /** True while keepalives fail because etcd is down everywhere (nothing can move): only for logs. */
+  isEtcdDown?(): boolean;
 }
 
 export interface AgentOptions {
@@ -81,6 +84,8 @@ export class Agent {
   private needsSnapshot = true;
   private snapshotRevision = 0n;
   private fenced = false;
+  /** Docker changes (a pass's tasks, the fence) run one at a time, in order. */
+  private dockerOps: Promise<unknown> = Promise.resolve();
 
   private readonly launches = new Map<string, LaunchRecord>();
   private savedLaunches = '{}';
@@ -150,7 +155,7 @@ export class Agent {
     const containers = await this.options.runtime.list();
     for (const c of containers) {
       try {
-        await this.options.runtime.stop(c.id, this.unitInfo.get(c.unit)?.spec?.stopTimeoutSec ?? DEFAULT_STOP_TIMEOUT_SEC);
+        await this.options.runtime.stop(c.id, this.stopTimeoutOf(c));
         await this.options.runtime.remove(c.id);
         this.logger.info('removed container', { unit: c.unit, container: c.id.slice(0, 12), reason: 'purging agent' });
       } catch (error) {
@@ -160,6 +165,48 @@ export class Agent {
     for (const name of this.published.keys()) {
       await this.options.registry.deleteState(name, this.machineId).catch(() => undefined);
     }
+  }
+
+  /**
+   * The lease is lost while etcd may be serving the others (a partition, or this process was
+   * frozen): the engine may move this machine's units as soon as etcd expires the lease, so stop
+   * every non-global container now. Called at the keeper's fence point, which is no later than
+   * etcd's expiry. Nothing starts again until the lease is back and the schedule re-read.
+   */
+  async fence(why: string): Promise<void> {
+    if (this.abort.signal.aborted) return;
+    await this.exclusive(async () => {
+      const { runtime } = this.options;
+      const globalUnits = new Set([...this.globals.keys()].filter((name) => !this.scheduled.has(name)));
+      const running = (await runtime.list()).map((c) => ({ ...c, running: c.state === 'running' }));
+      const victims = containersToFence(running, globalUnits);
+      this.logger.warn(`lease lost (${why}): stopping ${victims.length} non-global containers before etcd can expire the lease`);
+      // All at once: the last copy stopped bounds the double-run window, not the sum of the stops.
+      await Promise.all(
+        victims.map(async (c) => {
+          try {
+            await runtime.stop(c.id, this.stopTimeoutOf(c));
+            // Not a crash: a later pass starts it again if it is still scheduled here.
+            this.launches.delete(c.unit);
+            this.logger.info('stopped container', { unit: c.unit, container: c.id.slice(0, 12), reason: FENCE_REASON });
+          } catch (error) {
+            this.logger.error('could not stop container while fencing', { unit: c.unit, err: describeError(error) });
+          }
+        }),
+      );
+      await this.saveLaunches();
+    });
+  }
+
+  /** The unit's TimeoutStopSec= when its file is known here, else Docker's usual 10 s. */
+  private stopTimeoutOf(c: { unit: string; hash: string }): number {
+    return this.unitInfo.get(`${c.unit}\u0000${c.hash}`)?.spec?.stopTimeoutSec ?? DEFAULT_STOP_TIMEOUT_SEC;
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.dockerOps.then(fn, fn);
+    this.dockerOps = run.catch(() => undefined);
+    return run;
   }
 
   private onRegistryEvent(event: RegistryEvent): void {
@@ -214,7 +261,11 @@ export class Agent {
     if (!healthy) {
       if (!this.fenced) {
         this.fenced = true;
-        this.logger.warn('lease not confirmed for a full TTL: starting nothing until the registry is reachable again');
+        this.logger.warn(
+          this.lease.isEtcdDown?.() === true
+            ? 'etcd is down everywhere: keeping containers running, starting nothing until it is back'
+            : 'lease not confirmed for a full TTL: starting nothing until the registry is reachable again',
+        );
       }
       return;
     }
@@ -258,8 +309,28 @@ export class Agent {
     const now = this.options.clock.now();
     const hashOf = new Map(desired.map((d) => [d.name, d.hash]));
     for (const [name, b] of this.backoff) if (hashOf.get(name) !== b.hash) this.backoff.delete(name);
-    for (const task of plan.tasks) {
+    await this.exclusive(() => this.runTasks(plan.tasks, infos, hashOf, now, failedUnits, created));
+    if (plan.wakeAt !== undefined) this.loop?.wakeAt(plan.wakeAt);
+    for (const name of this.launches.keys()) if (!desired.some((d) => d.name === name)) this.launches.delete(name);
+    await this.saveLaunches();
+    await this.publishStates(desired, infos, new Set(plan.pendingRestarts));
+  }
+
+  private async runTasks(
+    tasks: readonly AgentTask[],
+    infos: ReadonlyMap<string, UnitInfo>,
+    hashOf: ReadonlyMap<string, string>,
+    now: number,
+    failedUnits: Set<string>,
+    created: Map<string, string>,
+  ): Promise<void> {
+    for (const task of tasks) {
       if (failedUnits.has(task.unit)) continue;
+      // The lease may have been lost since the pass began (the fence ran meanwhile): start nothing.
+      if ((task.kind === 'create' || task.kind === 'start') && !this.lease.isHealthy()) {
+        this.loop?.trigger();
+        return;
+      }
       const wait = this.backoff.get(task.unit);
       // Removing and stopping are never held back: they are how a machine gives units up.
       if (wait !== undefined && (task.kind === 'create' || task.kind === 'start') && wait.at > now) {
@@ -281,10 +352,6 @@ export class Agent {
         this.logger.error('task failed', { task: task.kind, unit: task.unit, err: message, retryInMs: at - now });
       }
     }
-    if (plan.wakeAt !== undefined) this.loop?.wakeAt(plan.wakeAt);
-    for (const name of this.launches.keys()) if (!desired.some((d) => d.name === name)) this.launches.delete(name);
-    await this.saveLaunches();
-    await this.publishStates(desired, infos, new Set(plan.pendingRestarts));
   }
 
   private async execute(task: AgentTask, info: UnitInfo | undefined, created: Map<string, string>): Promise<void> {

@@ -4,11 +4,14 @@ import { describeError, FLEET_VERSION, systemClock, type Logger, type MachineRec
 import { startEngine, type Engine } from '@fleet/engine';
 import {
   createEtcdClient,
+  createEtcdProbe,
   EtcdRegistry,
   Leadership,
   LeaseKeeper,
   MachineExistsError,
+  probeTimeoutMs,
   type EtcdClient,
+  type EtcdProbe,
 } from '@fleet/registry';
 import { DockerRuntime, type RuntimeInfo } from '@fleet/runtime';
 import { Agent } from './agent.js';
@@ -40,10 +43,11 @@ export async function startFleetd(initial: FleetdConfig, logger: Logger): Promis
   const log = logger.child({ machine: machineId });
   const stopping = new AbortController();
 
+  const tls = await tlsOptions(config);
   const client = createEtcdClient({
     endpoints: config.etcd_servers,
     callTimeoutMs: config.etcd_request_timeout,
-    ...(await tlsOptions(config)),
+    ...tls,
     ...(config.etcd_username === undefined ? {} : { auth: { username: config.etcd_username, password: config.etcd_password ?? '' } }),
   });
   const registry = new EtcdRegistry({ client, logger: log, prefix: config.etcd_key_prefix });
@@ -53,7 +57,9 @@ export async function startFleetd(initial: FleetdConfig, logger: Logger): Promis
   const record = (): MachineRecord => machineRecord(machineId, config, docker, startedAt);
 
   const ttlSeconds = Math.max(1, Math.round(config.agent_ttl / 1000));
-  const lease = await openLease(client, state, ttlSeconds, log);
+  // How the endpoints fail tells an etcd outage (keep everything running) from a partition (fence).
+  const probe = createEtcdProbe({ endpoints: config.etcd_servers, timeoutMs: probeTimeoutMs(ttlSeconds * 1000), ...tls });
+  const lease = await openLease(client, state, ttlSeconds, probe, log);
   await register(registry, record(), lease, log, stopping.signal);
 
   const agent = new Agent({
@@ -69,10 +75,14 @@ export async function startFleetd(initial: FleetdConfig, logger: Logger): Promis
   });
   await agent.start();
 
-  // Lost lease: the agent has fenced itself; get a lease back (the same one if etcd kept it), register again.
+  // Lost lease while etcd may serve others: stop this machine's non-global containers before etcd
+  // can expire the lease and the engine move them; then get a lease back (the same one if etcd
+  // kept it), register again, and let the agent re-read its schedule before starting anything.
   let recovering = false;
-  lease.onLost(() => {
-    if (recovering || stopping.signal.aborted) return;
+  lease.onLost((loss) => {
+    if (stopping.signal.aborted) return;
+    void agent.fence(loss.reason).catch((error: unknown) => log.error('fencing failed', { err: describeError(error) }));
+    if (recovering) return;
     recovering = true;
     void (async () => {
       try {
@@ -162,9 +172,9 @@ async function tlsOptions(config: FleetdConfig): Promise<{ tls?: { ca: Buffer; c
 }
 
 /** The lease from the previous run if etcd still has it (so a restart keeps its registration), else a new one. */
-async function openLease(client: EtcdClient, state: StateDir, ttlSeconds: number, log: Logger): Promise<LeaseKeeper> {
+async function openLease(client: EtcdClient, state: StateDir, ttlSeconds: number, probe: EtcdProbe, log: Logger): Promise<LeaseKeeper> {
   const saved = await state.leaseId();
-  const options = { client, ttlSeconds, logger: log };
+  const options = { client, ttlSeconds, logger: log, probe };
   const { keeper, adopted } = await retry(
     'obtain a lease',
     () => (saved === undefined ? LeaseKeeper.grant(options).then((keeper) => ({ keeper, adopted: false })) : LeaseKeeper.adopt({ ...options, leaseId: saved })),

@@ -6,3 +6,4 @@ export * from './unit-state.js';
 export * from './agent.js';
 export * from './fleetd.js';
 export { main } from './main.js';
+export * from './fence.js';

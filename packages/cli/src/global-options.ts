@@ -47,18 +47,20 @@ export function envNameOf(flag: string): string {
   return `FLEETCTL_${flag.toUpperCase().replace(/-/g, '_')}`;
 }
 
-/** Declares the global flags, their defaults taken from the environment when set there. */
+/**
+ * Declares the global flags, their defaults taken from the environment when set there. Hidden
+ * from yargs' help, which is never shown (help.ts renders fleetctl's): yargs still lays it out
+ * after every command it parses, and without options to list that costs next to nothing.
+ */
 export function declareGlobalFlags(y: Argv, env: Readonly<Record<string, string | undefined>>): Argv {
   let out = y;
   for (const flag of GLOBAL_FLAGS) {
-    const envName = envNameOf(flag.name);
-    const fromEnv = env[envName];
-    const describe = `${flag.describe} [env ${envName}]`;
+    const fromEnv = env[envNameOf(flag.name)];
     if (flag.type === 'boolean') {
-      out = out.option(flag.name, { type: 'boolean', default: parseBool(fromEnv ?? flag.fallback, flag.name), describe, global: true });
+      out = out.option(flag.name, { type: 'boolean', default: parseBool(fromEnv ?? flag.fallback, flag.name), global: true, hidden: true });
     } else {
       const value = fromEnv ?? flag.fallback;
-      out = out.option(flag.name, { type: 'string', describe, global: true, ...(value === '' ? {} : { default: value }) });
+      out = out.option(flag.name, { type: 'string', global: true, hidden: true, ...(value === '' ? {} : { default: value }) });
     }
   }
   return out;

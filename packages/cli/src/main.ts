@@ -107,6 +107,7 @@ async function parse(words: readonly string[], io: CliIo): Promise<{ command: Co
           built = built.option(flag.name, {
             type: flag.type,
             default: flag.default,
+            hidden: true, // see declareGlobalFlags
             ...(flag.alias === undefined ? {} : { alias: flag.alias }),
           });
         }

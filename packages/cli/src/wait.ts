@@ -6,8 +6,16 @@ import { mapBounded } from './concurrency.js';
 import { CliError } from './errors.js';
 import { formatMachineLegend } from './format/index.js';
 
-/** fleetctl polls this often while it waits. */
+/** fleetctl polls this often while it waits… */
 export const POLL_INTERVAL_MS = 250;
+/**
+ * …but looks every 50 ms during the first attempt of a wait on a few units (each look is then a
+ * few point reads): a container usually starts within that second or two, and `start` should
+ * return when it does, not up to 250 ms later.
+ */
+export const FAST_POLL_INTERVAL_MS = 50;
+/** A wait checks that its units still exist this often. */
+const EXISTENCE_CHECK_MS = 1_000;
 /** One `--block-attempts` attempt. */
 export const ATTEMPT_MS = 2_000;
 /** Per-unit state reads up to this many units; above it one read of all states is cheaper. */
@@ -39,19 +47,22 @@ export interface Placement {
 }
 
 /**
- * Polls until `done` says so, every 250 ms; `attempts` > 0 gives up after attempts × 2 s (false),
- * 0 waits for ever. An interrupt ends the wait with exit code 130.
+ * Polls until `done` says so, every 250 ms (every 50 ms during the first `fastForMs`);
+ * `attempts` > 0 gives up after attempts × 2 s (false), 0 waits for ever. An interrupt ends the
+ * wait with exit code 130.
  */
 export async function pollUntil(
   ctx: CommandContext,
   attempts: number,
   done: () => Promise<boolean>,
+  fastForMs = 0,
 ): Promise<boolean> {
-  const deadline = attempts > 0 ? ctx.now() + attempts * ATTEMPT_MS : Number.POSITIVE_INFINITY;
+  const started = ctx.now();
+  const deadline = attempts > 0 ? started + attempts * ATTEMPT_MS : Number.POSITIVE_INFINITY;
   for (;;) {
     if (await done()) return true;
     if (ctx.now() >= deadline) return false;
-    await sleep(POLL_INTERVAL_MS, ctx.signal);
+    await sleep(ctx.now() - started < fastForMs ? FAST_POLL_INTERVAL_MS : POLL_INTERVAL_MS, ctx.signal);
   }
 }
 
@@ -70,10 +81,12 @@ export async function waitForUnits(
   let pending = [...targets];
   let failures = 0;
   const shownReasons = new Map<string, string>();
-  let polls = 0;
+  let existenceCheckedAt = ctx.now();
+  const fastForMs = targets.length <= PER_UNIT_READ_LIMIT ? ATTEMPT_MS : 0;
   const inTime = await pollUntil(ctx, attempts, async () => {
     // Every second, check the units still exist: one destroyed meanwhile will never get there.
-    if (polls++ % 4 === 3) {
+    if (ctx.now() - existenceCheckedAt >= EXISTENCE_CHECK_MS) {
+      existenceCheckedAt = ctx.now();
       const names = pending.map((t) => t.name);
       const existing =
         names.length <= PER_UNIT_READ_LIMIT
@@ -107,7 +120,7 @@ export async function waitForUnits(
     pending = still;
     await showReasons(ctx, api, unplaced, placement.machines, shownReasons);
     return pending.length === 0;
-  });
+  }, fastForMs);
   if (!inTime) {
     for (const target of pending) {
       ctx.out.error(`Error waiting for units: timed out waiting for unit ${target.name} to report state ${target.goal}`);

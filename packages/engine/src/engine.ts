@@ -11,10 +11,11 @@ import {
   type UnitRequirements,
   type UnschedulableRecord,
 } from '@fleet/core';
-import type { ClusterSnapshot, FencingGuard, Registry, RegistryWatch } from '@fleet/registry';
+import type { ClusterSnapshot, FencingGuard, Registry, RegistryEvent, RegistryWatch } from '@fleet/registry';
 import { buildClusterState, type ClusterUnit } from './cluster-state.js';
 import { initialMassLossState, observeMachines, type MassLossSettings, type MassLossState } from './mass-loss.js';
-import { computePlan } from './plan.js';
+import { computePlan, type Plan } from './plan.js';
+import { REASONS } from './reasons.js';
 import { syncChanges, type StoredUnitView } from './schedule-changes.js';
 
 /**
@@ -33,8 +34,13 @@ export interface EngineOptions {
   readonly leadership: LeadershipView;
   readonly logger: Logger;
   readonly clock: Clock;
-  /** Periodic resync (fleet's engine_reconcile_interval). */
+  /** Period of passes (fleet's engine_reconcile_interval); passes also run on every watched change. */
   readonly reconcileIntervalMs: number;
+  /**
+   * While the watches report no change, how often a pass checks etcd's revision and, if anything
+   * was written, reads everything again anyway (default 30 s).
+   */
+  readonly fullResyncMs?: number;
   /** The reschedule-storm brake; without it every lost machine's units move at once. */
   readonly massLoss?: MassLossSettings;
 }
@@ -45,30 +51,37 @@ export interface Engine {
   passes(): number;
 }
 
-/** Parsing unit files is the costly part of a pass; a unit's requirements depend only on its name and hash. */
+const DEFAULT_FULL_RESYNC_MS = 30_000;
+
+/** Lets timers and I/O callbacks run before the next synchronous step. */
+const breathe = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * Parsing unit files is the costly part of a pass; a unit's requirements depend only on its name
+ * and hash. Keyed by name (one entry per unit, replaced when its hash changes).
+ */
 class RequirementsCache {
-  private readonly cache = new Map<string, UnitRequirements | null>();
+  private readonly cache = new Map<string, { readonly hash: string; readonly requirements: UnitRequirements | null }>();
   constructor(private readonly logger: Logger) {}
 
   get(name: string, hash: string, contents: string): UnitRequirements | null {
-    const key = `${name}\u0000${hash}`;
-    let req = this.cache.get(key);
-    if (req === undefined) {
-      try {
-        req = unitRequirements(parseUnitFile(contents), name).requirements;
-      } catch (error) {
-        this.logger.warn('skipping unit whose stored contents do not parse', { unit: name, err: describeError(error) });
-        req = null;
-      }
-      this.cache.set(key, req);
+    const cached = this.cache.get(name);
+    if (cached !== undefined && cached.hash === hash) return cached.requirements;
+    let requirements: UnitRequirements | null;
+    try {
+      requirements = unitRequirements(parseUnitFile(contents), name).requirements;
+    } catch (error) {
+      this.logger.warn('skipping unit whose stored contents do not parse', { unit: name, err: describeError(error) });
+      requirements = null;
     }
-    return req;
+    this.cache.set(name, { hash, requirements });
+    return requirements;
   }
 
-  /** Drops entries of units that no longer exist (keys outside `live`). */
+  /** Drops entries of units that no longer exist (names outside `live`). */
   retain(live: ReadonlySet<string>): void {
-    if (this.cache.size <= live.size * 2) return;
-    for (const key of this.cache.keys()) if (!live.has(key)) this.cache.delete(key);
+    if (this.cache.size <= live.size) return;
+    for (const name of this.cache.keys()) if (!live.has(name)) this.cache.delete(name);
   }
 }
 
@@ -79,12 +92,59 @@ export function startEngine(options: EngineOptions): Engine {
   let term: { abort: AbortController; loop: ReconcileLoop; watches: RegistryWatch[] } | undefined;
   let unschedulable: Map<string, UnschedulableRecord> | undefined;
   let losses: MassLossState = initialMassLossState;
+  /**
+   * Set when a pass found nothing to change and held no units back: a pass over the same state
+   * would find the same nothing (the plan is a pure function of the snapshot). Until a watch
+   * reports a change, periodic passes then skip the full read (at 100,000 units it costs seconds
+   * of CPU and tens of MB from etcd); every `fullResyncMs` they still compare etcd's revision
+   * with the snapshot's and read everything if anything at all was written — a net under the
+   * watches.
+   */
+  let settled: { revision: string; checkedAt: number } | undefined;
+  /** A watch reported a change (or a gap) since the last full read began. */
+  let dirty = true;
+  /**
+   * Our own writes come back through the schedule watch — 100,000 of them after a big apply.
+   * They are no news: events at the revisions of our last apply's txns are not changes, and the
+   * events that arrive while an apply runs are held until we know its revisions.
+   */
+  let ownRevisions: ReadonlySet<string> = new Set();
+  let duringApply: string[] | undefined;
+  /** All three watches are live: without them every pass reads in full. */
+  let watching = false;
+  /** Resolves once this term's watches are live (or failed). */
+  let watchesLive: Promise<void> = Promise.resolve();
+  /** A full read has begun in this leadership term. */
+  let readInTerm = false;
+  const fullResyncMs = options.fullResyncMs ?? DEFAULT_FULL_RESYNC_MS;
   let passCount = 0;
   let stopped = false;
 
+  /** True when this pass can be skipped: settled, no change reported, and (if due) the revision unchanged. */
+  async function stillSettled(): Promise<boolean> {
+    if (settled === undefined || dirty || !watching) return false;
+    if (clock.now() - settled.checkedAt < fullResyncMs) return true;
+    const checkedAt = clock.now();
+    if ((await registry.currentRevision()) !== settled.revision) return false;
+    settled.checkedAt = checkedAt;
+    return true;
+  }
+
   async function pass(): Promise<void> {
     if (!leadership.isLeader()) return;
+    // A term's first read waits for its watches (a reconcile interval at most): no change can
+    // fall between the two. Until they are live, every pass reads in full anyway.
+    const waited = new AbortController();
+    await Promise.race([watchesLive, clock.sleep(options.reconcileIntervalMs, waited.signal)]);
+    waited.abort();
     const guard = leadership.guard();
+    if (await stillSettled()) {
+      passCount++;
+      return;
+    }
+    settled = undefined;
+    dirty = false;
+    readInTerm = true;
     if (unschedulable === undefined) {
       unschedulable = new Map((await registry.listUnschedulable()).map((e) => [e.record.name, e.record]));
     }
@@ -97,16 +157,38 @@ export function startEngine(options: EngineOptions): Engine {
       for (const event of observed.events) logger.warn(event);
       if (held.size > 0) term?.loop.wakeAt(losses.pausedUntil);
     }
+    // At 100,000 units each step takes a good fraction of a second: yield between them so that
+    // the leadership and lease timers of this process never wait for a whole pass.
     const { clusterSnapshot, units, schedule, placement } = viewOf(snap, requirements, held);
-    const plan = computePlan(buildClusterState(clusterSnapshot));
+    await breathe();
+    const state = buildClusterState(clusterSnapshot);
+    await breathe();
+    const plan = await confirmGoneUnits(computePlan(state), snap.revision);
+    await breathe();
     const changes = syncChanges({ units, schedule, placement, unschedulable, plan });
     passCount++;
-    if (changes.length === 0) return;
-    const result = await registry.applyScheduleChanges(
-      changes.map((c) => c.change),
-      guard,
-      snap.revision,
-    );
+    if (changes.length === 0) {
+      // Held units wait on the clock (mass-loss grace), not on a write: keep passing in full.
+      if (held.size === 0) settled = { revision: snap.revision, checkedAt: clock.now() };
+      return;
+    }
+    duringApply = [];
+    let result;
+    try {
+      result = await registry.applyScheduleChanges(
+        changes.map((c) => c.change),
+        guard,
+        snap.revision,
+      );
+    } finally {
+      const seen = duringApply;
+      duringApply = undefined;
+      ownRevisions = new Set(result?.committed ?? []);
+      if (seen.some((revision) => !ownRevisions.has(revision))) {
+        dirty = true;
+        term?.loop.trigger();
+      }
+    }
     for (const { change, reason } of changes.slice(0, result.applied)) {
       if (change.kind === 'schedule') logger.info('scheduled unit', { unit: change.unit.name, machine: change.machineId, reason });
       else if (change.kind === 'unschedule') logger.info('unscheduled unit', { unit: change.name, machine: change.machineId, reason });
@@ -124,12 +206,41 @@ export function startEngine(options: EngineOptions): Engine {
     }
   }
 
+  /**
+   * Taking a unit off its machine because it "no longer exists" is decided from an absence in the
+   * snapshot; an absence is the one thing a revision compare on the schedule key cannot vouch for,
+   * so each such unit is confirmed gone with a direct read before it is acted on.
+   */
+  async function confirmGoneUnits(plan: Plan, revision: string): Promise<Plan> {
+    const gone = plan.actions.filter((a) => a.kind === 'unschedule' && a.reason === REASONS.unitGone);
+    if (gone.length === 0) return plan;
+    const stillThere = new Set<string>();
+    for (const action of gone) {
+      if ((await registry.getUnit(action.unit)) !== undefined) stillThere.add(action.unit);
+    }
+    if (stillThere.size === 0) return plan;
+    logger.error('snapshot missed units that exist; not unscheduling them, planning again', {
+      units: [...stillThere],
+      revision,
+    });
+    dirty = true; // the next pass must read afresh, not count this one as settled
+    term?.loop.trigger();
+    return { ...plan, actions: plan.actions.filter((a) => !stillThere.has(a.unit)) };
+  }
+
   async function lead(): Promise<void> {
     if (term !== undefined || stopped) return;
     logger.info('became engine leader');
     const abort = new AbortController();
     unschedulable = undefined;
+    settled = undefined;
+    dirty = true;
+    watching = false;
+    ownRevisions = new Set();
+    readInTerm = false;
     losses = initialMassLossState;
+    let watchesSettled!: () => void;
+    watchesLive = new Promise((resolve) => (watchesSettled = resolve));
     const loop = runReconcileLoop({
       name: 'engine',
       intervalMs: options.reconcileIntervalMs,
@@ -140,23 +251,44 @@ export function startEngine(options: EngineOptions): Engine {
     });
     const current = { abort, loop, watches: [] as RegistryWatch[] };
     term = current;
-    const handler = { onEvent: () => loop.trigger(), onResync: () => loop.trigger() };
+    const changed = (): void => {
+      if (term !== current) return;
+      dirty = true;
+      loop.trigger();
+    };
+    const handler = {
+      onEvent: (event: RegistryEvent): void => {
+        if (duringApply !== undefined) duringApply.push(event.revision);
+        else if (!ownRevisions.has(event.revision)) changed();
+      },
+      onResync: changed,
+    };
+    let live = 0;
     for (const kind of ['units', 'machines', 'schedule'] as const) {
       try {
         const watch = await registry.watchPrefix({ kind }, undefined, handler);
-        if (term === current) current.watches.push(watch);
-        else await watch.close();
+        if (term === current) {
+          current.watches.push(watch);
+          live++;
+        } else await watch.close();
       } catch (error) {
         // The periodic resync still converges; the watch is retried on the next leadership term.
         logger.warn('could not watch the registry; relying on the periodic resync', { kind, err: describeError(error) });
       }
     }
+    if (term === current) {
+      watching = live === 3;
+      // A read that began before the watches were live may have missed a change.
+      if (readInTerm) dirty = true;
+    }
+    watchesSettled();
   }
 
   async function follow(): Promise<void> {
     const current = term;
     if (current === undefined) return;
     term = undefined;
+    watching = false;
     logger.info('no longer engine leader');
     current.abort.abort();
     await Promise.allSettled([current.loop.done, ...current.watches.map((w) => w.close())]);
@@ -197,7 +329,7 @@ function viewOf(snap: ClusterSnapshot, cache: RequirementsCache, held: ReadonlyS
   for (const entry of snap.units) {
     const { name, hash, contents, targetState } = entry.unit;
     const req = cache.get(name, hash, contents);
-    live.add(`${name}\u0000${hash}`);
+    live.add(name);
     if (req === null || heldUnits.has(name)) continue;
     units.set(name, { record: entry.unit, modRevision: entry.modRevision });
     clusterUnits.push({ name, hash, targetState, requirements: req });
@@ -216,6 +348,10 @@ function viewOf(snap: ClusterSnapshot, cache: RequirementsCache, held: ReadonlyS
   // One machine per unit for the planner: a live one first, then the lowest id.
   const placement = new Map<string, string>();
   for (const [name, byMachine] of schedule) {
+    if (byMachine.size === 1) {
+      placement.set(name, byMachine.keys().next().value!);
+      continue;
+    }
     const ids = [...byMachine.keys()].sort();
     placement.set(name, ids.find((id) => liveMachines.has(id)) ?? ids[0]!);
   }

@@ -34,8 +34,8 @@ const toBuffer = (value: Buffer | string): Buffer =>
 /**
  * Builds an Etcd3 client with the settings verified in toolchain.md §2.7: a deadline on every
  * unary call, a circuit breaker that half-opens after 1 s (the default's 5 s delayed recovery),
- * a bounded global retry, a fast watch reconnect backoff, and gRPC keepalive pings every 5 s
- * (etcd's minimum; pinging faster risks GOAWAY too_many_pings) so a dead connection is noticed.
+ * a bounded global retry, a fast watch reconnect backoff, and gRPC keepalive pings every 10 s
+ * (twice etcd's minimum, see below) so a dead connection is noticed.
  */
 export function createEtcdClient(options: EtcdClientOptions): EtcdClient {
   if (options.endpoints.length === 0) {
@@ -45,7 +45,10 @@ export function createEtcdClient(options: EtcdClientOptions): EtcdClient {
   const config: IOptions = {
     hosts: [...options.endpoints],
     grpcOptions: {
-      'grpc.keepalive_time_ms': 5_000,
+      // Twice etcd's --grpc-keepalive-min-time (5s): at exactly 5s, a ping held up behind a big
+      // write or a busy event loop lands early, and etcd drops the whole connection (GOAWAY
+      // too_many_pings, seen in the hollow-machine benchmarks) with every watch and keepalive on it.
+      'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 2_000,
       'grpc.keepalive_permit_without_calls': 1,
     },

@@ -65,11 +65,6 @@ export const compare = {
   }),
 };
 
-export function compareIdentity(c: ICompare): string {
-  const value = c.create_revision ?? c.mod_revision ?? c.version ?? c.lease ?? '';
-  return `${String(c.target)}:${String(c.result)}:${String(value)}:${c.key?.toString('hex') ?? ''}`;
-}
-
 export const op = {
   put: (key: string, value: string, leaseId?: string): IRequestOp => ({
     request_put: {

@@ -27,7 +27,6 @@ import type { ICompare, IKeyValue, IRequestOp, ITxnRequest, ITxnResponse } from 
 import type { EtcdClient } from './etcd-client.js';
 import {
   compare,
-  compareIdentity,
   isCompacted,
   op,
   opSize,
@@ -81,6 +80,18 @@ const ZERO = Buffer.from([0]);
 const MAX_REMEMBERED_BAD_KEYS = 1_000;
 
 type KvDecoder<T> = (kv: IKeyValue, key: ParsedKey) => T | undefined;
+
+/** Changes packed into one txn: their compares (deduplicated) and writes. */
+interface TxnBatch {
+  readonly compares: ICompare[];
+  readonly ops: IRequestOp[];
+  count: number;
+}
+
+interface LazyCompare {
+  readonly id: string;
+  readonly compare: () => ICompare;
+}
 
 export class EtcdRegistry implements Registry {
   readonly keys: Keyspace;
@@ -242,6 +253,7 @@ export class EtcdRegistry implements Registry {
     const guardCompare = compare.createdAt(guard.key, guard.createRevision);
     let applied = 0;
     let revision = readRevision;
+    const committed: string[] = [];
     for (const batch of this.packChanges(changes, readRevision)) {
       const response = await this.txn('apply schedule changes', {
         compare: [guardCompare, ...batch.compares],
@@ -250,12 +262,13 @@ export class EtcdRegistry implements Registry {
       });
       if (!response.succeeded) {
         const stillLeader = rangeResult(response, 0)?.create_revision === guard.createRevision;
-        return { outcome: stillLeader ? 'conflict' : 'not-leader', applied, revision };
+        return { outcome: stillLeader ? 'conflict' : 'not-leader', applied, revision, committed };
       }
       applied += batch.count;
       revision = response.header.revision;
+      committed.push(revision);
     }
-    return { outcome: 'applied', applied, revision };
+    return { outcome: 'applied', applied, revision, committed };
   }
 
   async listUnschedulable(): Promise<UnschedulableEntry[]> {
@@ -314,6 +327,16 @@ export class EtcdRegistry implements Registry {
         unschedulable: unschedulable.entries,
       };
     });
+  }
+
+  async currentRevision(): Promise<string> {
+    try {
+      // Counting one key costs etcd an index lookup; the header carries the store's revision.
+      const response = await this.client.kv.range({ key: Buffer.from(this.keys.unitsPrefix()), count_only: true });
+      return response.header.revision;
+    } catch (error) {
+      throw toRegistryError(error, 'read revision');
+    }
   }
 
   async machineSnapshot(machineId: string): Promise<MachineSnapshot> {
@@ -436,69 +459,72 @@ export class EtcdRegistry implements Registry {
     }
   }
 
-  /** Splits changes into txns within etcd's op and size limits, keeping their order. */
-  private packChanges(
-    changes: readonly ScheduleChange[],
-    readRevision: string,
-  ): { compares: ICompare[]; ops: IRequestOp[]; count: number }[] {
-    const batches: { compares: ICompare[]; ops: IRequestOp[]; count: number }[] = [];
-    let current = { compares: [] as ICompare[], ops: [] as IRequestOp[], count: 0 };
+  /**
+   * Splits changes into txns within etcd's op and size limits, keeping their order. A generator:
+   * each txn is built just before it is sent, so 100,000 changes never exist as requests at once.
+   */
+  private *packChanges(changes: readonly ScheduleChange[], readRevision: string): Generator<TxnBatch> {
+    let current: TxnBatch = { compares: [], ops: [], count: 0 };
     let compareIds = new Set<string>();
     let keys = new Set<string>();
     let size = 0;
     const budget = this.maxTxnOps - 1; // the guard compare
     for (const change of changes) {
       const { compares, write, key } = this.changeRequest(change, readRevision);
-      const fresh = compares.filter((c) => !compareIds.has(compareIdentity(c)));
+      let fresh = 0;
+      for (const c of compares) if (!compareIds.has(c.id)) fresh += 1;
       const fits =
         current.count === 0 ||
-        (current.compares.length + fresh.length <= budget &&
+        (current.compares.length + fresh <= budget &&
           current.ops.length + 1 <= this.maxTxnOps &&
           size + opSize(write) <= this.maxTxnBytes &&
           !keys.has(key));
       if (!fits) {
-        batches.push(current);
+        yield current;
         current = { compares: [], ops: [], count: 0 };
         compareIds = new Set();
         keys = new Set();
         size = 0;
       }
       for (const c of compares) {
-        const id = compareIdentity(c);
-        if (!compareIds.has(id)) {
-          compareIds.add(id);
-          current.compares.push(c);
-        }
+        if (compareIds.has(c.id)) continue;
+        compareIds.add(c.id);
+        current.compares.push(c.compare());
       }
       current.ops.push(write);
       current.count += 1;
       keys.add(key);
       size += opSize(write);
     }
-    if (current.count > 0) batches.push(current);
-    return batches;
+    if (current.count > 0) yield current;
   }
 
+  /**
+   * One change as a write and its compares. A compare comes as an identity (what it checks, as a
+   * string) and a builder, so the ones a txn already has are deduplicated without being built.
+   */
   private changeRequest(
     change: ScheduleChange,
     readRevision: string,
-  ): { compares: ICompare[]; write: IRequestOp; key: string } {
+  ): { compares: LazyCompare[]; write: IRequestOp; key: string } {
     switch (change.kind) {
       case 'schedule': {
         const key = this.keys.schedule(change.machineId, change.unit.name);
+        const unitKey = this.keys.unit(change.unit.name);
+        const machineKey = this.keys.machine(change.machineId);
         return {
           key,
           write: op.put(key, encodeScheduledUnit(change.unit)),
           compares: [
-            compare.unchangedSince(key, readRevision),
-            compare.modifiedAt(this.keys.unit(change.unit.name), change.unitRevision),
-            compare.exists(this.keys.machine(change.machineId)),
+            { id: `unchanged ${key}`, compare: () => compare.unchangedSince(key, readRevision) },
+            { id: `mod ${change.unitRevision} ${unitKey}`, compare: () => compare.modifiedAt(unitKey, change.unitRevision) },
+            { id: `exists ${machineKey}`, compare: () => compare.exists(machineKey) },
           ],
         };
       }
       case 'unschedule': {
         const key = this.keys.schedule(change.machineId, change.name);
-        const compares = [compare.unchangedSince(key, readRevision)];
+        const compares = [{ id: `unchanged ${key}`, compare: () => compare.unchangedSince(key, readRevision) }];
         return { key, write: op.delete(key), compares };
       }
       case 'mark-unschedulable': {

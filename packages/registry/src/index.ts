@@ -8,3 +8,8 @@ export { Leadership } from './leadership.js';
 export type { LeadershipOptions, LeadershipListener } from './leadership.js';
 export { EtcdRegistry } from './etcd-registry.js';
 export type { EtcdRegistryOptions } from './etcd-registry.js';
+export { isEtcdDown, leaseFenceAt } from './etcd-outage.js';
+export type { EndpointProbe } from './etcd-outage.js';
+export { createEtcdProbe } from './etcd-probe.js';
+export type { EtcdProbe, EtcdProbeOptions } from './etcd-probe.js';
+export { probeTimeoutMs } from './lease-keeper.js';

@@ -1,6 +1,8 @@
 import type { Logger } from '@fleet/core';
 import type { IDuplexStream, ILeaseKeepAliveRequest, ILeaseKeepAliveResponse } from 'etcd3';
 import type { EtcdClient } from './etcd-client.js';
+import { isEtcdDown, leaseFenceAt } from './etcd-outage.js';
+import type { EtcdProbe } from './etcd-probe.js';
 import { LeaseError, toRegistryError } from './errors.js';
 
 /**
@@ -13,12 +15,20 @@ import { LeaseError, toRegistryError } from './errors.js';
  * etcd does. `regrant()` then first tries to resume the same lease — etcd refreshes leases when
  * it restarts, so after a short outage the keys are often still there and nothing needs to move —
  * and grants a new one only when the old one is really gone.
+ *
+ * With a `probe`, an unanswered keeper also asks etcd's endpoints how they fail: while etcd is
+ * down everywhere (refused, leaderless, electing) it can expire no lease, so the fence moves to
+ * a TTL after the last such sighting (etcd-outage.ts). An etcd outage then loses nothing — the
+ * keepalives resume on the same lease when it is back — while a partition (timeouts, silence)
+ * still loses the lease a TTL after the last answered keepalive.
  */
 
 export interface LeaseKeeperOptions {
   readonly client: EtcdClient;
   readonly ttlSeconds: number;
   readonly logger: Logger;
+  /** Tells "etcd is down" from "we are cut off" when keepalives go unanswered (createEtcdProbe). */
+  readonly probe?: EtcdProbe;
 }
 
 export interface LeaseLoss {
@@ -33,9 +43,23 @@ type KeepaliveStream = IDuplexStream<ILeaseKeepAliveRequest, ILeaseKeepAliveResp
 
 const RESTREAM_DELAY_MS = 200;
 
+/** How often the keeper checks whether a keepalive answer is overdue (then probes etcd). */
+const PROBE_CHECK_MS = 100;
+
+/** How long one probe of etcd's endpoints may take: short enough to conclude well before the fence. */
+export function probeTimeoutMs(ttlMs: number): number {
+  return Math.min(1_000, Math.max(200, Math.floor(ttlMs / 4)));
+}
+
 /** Keeps one lease id alive until stopped or lost. One per lease id; the keeper swaps them. */
 class KeepaliveSession {
   lastSuccessAt: number;
+  /** When etcd was last seen down everywhere (isEtcdDown), as the probe's start time; 0: never. */
+  lastEtcdDownAt = 0;
+  /** Whether the latest probe found etcd down everywhere. */
+  etcdDown = false;
+  private probing = false;
+  private probeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private stream: KeepaliveStream | undefined;
   /** Send times of keepalives not answered yet; etcd answers in order on one stream. */
@@ -51,6 +75,7 @@ class KeepaliveSession {
     renewedAt: number,
     private readonly logger: Logger,
     private readonly onLost: (reason: string) => void,
+    private readonly probe: EtcdProbe | undefined,
   ) {
     this.lastSuccessAt = renewedAt;
   }
@@ -58,6 +83,49 @@ class KeepaliveSession {
   start(): void {
     this.armFence();
     this.openStream();
+    if (this.probe !== undefined) {
+      this.probeTimer = setInterval(() => {
+        // A keepalive not answered promptly: find out how etcd fails, while there is time to act.
+        const overdueAfter = this.keepaliveEveryMs + Math.min(250, this.keepaliveEveryMs / 2);
+        if (Date.now() - this.lastSuccessAt > overdueAfter) this.probeEndpoints();
+      }, PROBE_CHECK_MS);
+    }
+  }
+
+  private get keepaliveEveryMs(): number {
+    return Math.max(250, Math.floor(this.ttlMs / 3));
+  }
+
+  private probeEndpoints(): void {
+    const probe = this.probe;
+    if (probe === undefined || this.probing || this.stopped) return;
+    this.probing = true;
+    const startedAt = Date.now();
+    probe().then(
+      (results) => {
+        this.probing = false;
+        if (this.stopped) return;
+        const down = isEtcdDown(results, this.etcdDown);
+        if (down !== this.etcdDown) {
+          const log = down ? this.logger.warn : this.logger.info;
+          log.call(
+            this.logger,
+            down
+              ? 'etcd cannot serve on any endpoint (down, leaderless or electing): no lease can expire, keeping ours'
+              : 'etcd no longer looks down everywhere: the lease expires a TTL after it was last seen down',
+            { leaseId: this.leaseId, endpoints: results.join(',') },
+          );
+        }
+        this.etcdDown = down;
+        if (down) {
+          this.lastEtcdDownAt = Math.max(this.lastEtcdDownAt, startedAt);
+          this.armFence();
+        }
+      },
+      () => {
+        this.probing = false;
+      },
+    );
   }
 
   get isStopped(): boolean {
@@ -68,16 +136,17 @@ class KeepaliveSession {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.fence);
+    clearInterval(this.probeTimer);
     clearTimeout(this.restream);
     this.closeStream();
   }
 
   private armFence(): void {
     clearTimeout(this.fence);
-    const remaining = this.lastSuccessAt + this.ttlMs - Date.now();
+    const remaining = leaseFenceAt(this.lastSuccessAt, this.lastEtcdDownAt, this.ttlMs) - Date.now();
     this.fence = setTimeout(() => {
       if (this.stopped) return;
-      if (Date.now() - this.lastSuccessAt >= this.ttlMs) {
+      if (Date.now() >= leaseFenceAt(this.lastSuccessAt, this.lastEtcdDownAt, this.ttlMs)) {
         this.lose(`no keepalive answered within the ${this.ttlMs / 1000}s TTL`);
       } else {
         this.armFence();
@@ -103,8 +172,7 @@ class KeepaliveSession {
         stream.on('data', (response) => this.onResponse(stream, response));
         stream.on('error', (error) => this.onStreamFailure(stream, error));
         stream.on('end', () => this.onStreamFailure(stream, new Error('keepalive stream ended')));
-        const everyMs = Math.max(250, Math.floor(this.ttlMs / 3));
-        this.interval = setInterval(() => this.send(stream), everyMs);
+        this.interval = setInterval(() => this.send(stream), this.keepaliveEveryMs);
         this.send(stream);
       },
       (error: unknown) => this.onStreamFailure(undefined, error),
@@ -136,12 +204,14 @@ class KeepaliveSession {
     }
     if (sentAt !== undefined && sentAt > this.lastSuccessAt) {
       this.lastSuccessAt = sentAt;
+      this.etcdDown = false;
       this.armFence();
     }
   }
 
   private onStreamFailure(stream: KeepaliveStream | undefined, error: unknown): void {
     if (this.stopped || stream !== this.stream) return;
+    this.probeEndpoints();
     this.logger.debug('lease keepalive stream failed; reopening', {
       leaseId: this.leaseId,
       error: error instanceof Error ? error.message : String(error),
@@ -209,6 +279,12 @@ export class LeaseKeeper {
     return this.session?.lastSuccessAt ?? 0;
   }
 
+  /** True while keepalives go unanswered because every etcd endpoint refuses or has no leader. */
+  isEtcdDown(): boolean {
+    const session = this.session;
+    return session !== undefined && !session.isStopped && session.etcdDown && !this.isHealthy();
+  }
+
   /** True while the lease is held and was renewed within its TTL. */
   isHealthy(): boolean {
     const session = this.session;
@@ -273,7 +349,6 @@ export class LeaseKeeper {
 
   /** Keeps `leaseId` alive from now on if etcd still has it; false if it has expired. */
   private async tryResume(leaseId: string): Promise<boolean> {
-    const sentAt = Date.now();
     let response;
     try {
       response = await this.options.client.leaseClient.leaseTimeToLive({ ID: leaseId });
@@ -281,16 +356,47 @@ export class LeaseKeeper {
       if (isLeaseNotFound(error)) return false;
       throw toRegistryError(error, 'lease lookup');
     }
-    const remainingMs = Number(response.TTL) * 1000;
-    const grantedMs = Number(response.grantedTTL) * 1000;
-    if (!(remainingMs > 0)) return false;
-    // etcd expires it at least `remaining` after our request: count as renewed that long ago.
-    this.startSession(leaseId, grantedMs, sentAt + remainingMs - grantedMs);
+    // etcd answers -1 for an expired lease; 0 means alive with under a second left, so renew it now
+    // rather than trust a remaining time that rounds to nothing.
+    if (Number(response.TTL) < 0) return false;
+    const renewedAt = await this.renewOnce(leaseId);
+    if (renewedAt === undefined) return false;
+    this.startSession(leaseId, Number(response.grantedTTL) * 1000, renewedAt);
     return true;
   }
 
+  /** One keepalive round trip on its own stream: the send time if etcd renewed the lease, else undefined. */
+  private async renewOnce(leaseId: string): Promise<number | undefined> {
+    const sentAt = Date.now();
+    let stream: KeepaliveStream;
+    try {
+      stream = await this.options.client.leaseClient.leaseKeepAlive();
+    } catch (error) {
+      throw toRegistryError(error, 'lease keepalive');
+    }
+    try {
+      const ttl = await new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new LeaseError('lease keepalive got no answer')), Math.max(1_000, this.options.ttlSeconds * 1000));
+        stream.on('data', (r: ILeaseKeepAliveResponse) => {
+          clearTimeout(timer);
+          resolve(Number(r.TTL));
+        });
+        stream.on('error', (e: unknown) => {
+          clearTimeout(timer);
+          reject(e);
+        });
+        stream.write({ ID: leaseId });
+      });
+      return ttl > 0 ? sentAt : undefined;
+    } catch (error) {
+      throw toRegistryError(error, 'lease keepalive');
+    } finally {
+      stream.end();
+    }
+  }
+
   private startSession(leaseId: string, ttlMs: number, renewedAt: number): void {
-    const { client, logger } = this.options;
+    const { client, logger, probe } = this.options;
     const session = new KeepaliveSession(client, leaseId, ttlMs, renewedAt, logger, (reason) => {
       logger.warn('lease lost', { leaseId, reason });
       for (const listener of [...this.listeners]) {
@@ -300,7 +406,7 @@ export class LeaseKeeper {
           logger.error('lease lost listener failed', { leaseId, error: String(error) });
         }
       }
-    });
+    }, probe);
     this.session = session;
     if (this.closed) session.stop();
     else session.start();

@@ -101,6 +101,8 @@ export interface ApplyResult {
   readonly applied: number;
   /** Revision of the last committed batch (the read revision if none committed). */
   readonly revision: string;
+  /** The revision of each committed batch (one txn, one revision): the writer's own watch events. */
+  readonly committed: readonly string[];
 }
 
 export type WatchTarget =
@@ -198,6 +200,11 @@ export interface Registry {
   listStates(name?: string): Promise<UnitStateEntry[]>;
 
   snapshot(): Promise<ClusterSnapshot>;
+  /**
+   * The store's current revision, read cheaply (no keys transferred). Equal to a snapshot's
+   * revision means nothing at all was written since: that snapshot is still exact.
+   */
+  currentRevision(): Promise<string>;
   machineSnapshot(machineId: string): Promise<MachineSnapshot>;
   /** Events with revision > `afterRevision` (from now if undefined); resolves once live. */
   watchPrefix(

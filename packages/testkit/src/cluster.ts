@@ -7,6 +7,7 @@ import { noopLogger } from '@fleet/core';
 import { createEtcdClient, EtcdRegistry, Leadership, type EtcdClient } from '@fleet/registry';
 import { provideTestImage, startDockerd, teardownDockerd, type DockerDaemon, type DockerdRecord } from './docker.js';
 import { startEtcd, teardownEtcd, type EtcdRecord, type EtcdServer } from './etcd.js';
+import { startEtcdCluster, type EtcdCluster } from './etcd-cluster.js';
 import { eventually } from './eventually.js';
 import { spawnTracked, stopProcess, type ProcessRecord, type TrackedProcess } from './processes.js';
 
@@ -28,6 +29,11 @@ export interface MachineOptions {
   readonly metadata?: Readonly<Record<string, string>>;
   readonly disableEngine?: boolean;
   readonly extraArgs?: readonly string[];
+  /**
+   * A loopback address of its own (e.g. `127.0.0.21`) on which etcd also listens and this fleetd
+   * connects: `partitionFromEtcd` can then cut this machine off alone. Default: 127.0.0.1.
+   */
+  readonly etcdAddress?: string;
 }
 
 export interface ClusterOptions {
@@ -41,8 +47,10 @@ export interface ClusterOptions {
    * Default: a new temp dir, deleted by stop() unless FLEET_TEST_KEEP_LOGS is set.
    */
   readonly dir?: string;
-  /** etcd's client port on 127.0.0.1 (default: a free one). */
+  /** etcd's client port on 127.0.0.1 (default: a free one; single-member etcd only). */
   readonly etcdPort?: number;
+  /** etcd cluster size (default 1). With more, every fleetd and fleetctl gets every member's URL. */
+  readonly etcdMembers?: number;
   /** Every process outlives this one (the local cluster); tear it down later with teardownCluster. */
   readonly persistent?: boolean;
   /** Called each time a process has been spawned, with everything started so far. */
@@ -67,6 +75,8 @@ export interface ClusterRecord {
   readonly dir: string;
   readonly prefix: string;
   readonly etcd?: EtcdRecord;
+  /** The members of a multi-member etcd (ClusterOptions.etcdMembers > 1). */
+  readonly etcdMembers?: readonly EtcdRecord[];
   readonly dockerds: readonly DockerdRecord[];
   readonly machines: readonly FleetdRecord[];
 }
@@ -82,6 +92,8 @@ export interface FleetdSpec {
   readonly args: readonly string[];
   readonly logDir: string;
   readonly persistent: boolean;
+  /** MachineOptions.etcdAddress, if given. */
+  readonly etcdAddress?: string;
 }
 
 export class FleetdMachine {
@@ -90,6 +102,8 @@ export class FleetdMachine {
   readonly stateDir: string;
   readonly metadata: Readonly<Record<string, string>>;
   readonly publicIp: string;
+  /** The loopback address this fleetd reaches etcd on (MachineOptions.etcdAddress), if its own. */
+  readonly etcdAddress: string | undefined;
   process: TrackedProcess;
 
   constructor(
@@ -102,6 +116,7 @@ export class FleetdMachine {
     this.stateDir = spec.stateDir;
     this.metadata = spec.metadata;
     this.publicIp = spec.publicIp;
+    this.etcdAddress = spec.etcdAddress;
     this.process = this.spawn();
   }
 
@@ -156,7 +171,14 @@ export class FleetdMachine {
 }
 
 export interface Cluster {
+  /** The single etcd, or the first member of a multi-member one. */
   readonly etcd: EtcdServer;
+  /** Every etcd member (one unless ClusterOptions.etcdMembers). */
+  readonly etcdMembers: readonly EtcdServer[];
+  /** Every member's 127.0.0.1 client URL. */
+  readonly etcdEndpoints: readonly string[];
+  /** Index in etcdMembers of the etcd raft leader now. */
+  etcdLeader(): Promise<number | undefined>;
   readonly prefix: string;
   readonly machines: FleetdMachine[];
   readonly client: EtcdClient;
@@ -203,11 +225,11 @@ async function teardownInOrder(steps: {
  * Safe to run again. Logs are left in `<dir>/logs`.
  */
 export async function teardownCluster(record: ClusterRecord): Promise<void> {
-  const { etcd } = record;
+  const etcds = [...(record.etcd === undefined ? [] : [record.etcd]), ...(record.etcdMembers ?? [])];
   await teardownInOrder({
     fleetds: record.machines.map((m) => () => stopProcess(m.process, FLEETD_STOP_GRACE_MS)),
     dockerds: record.dockerds.map((d) => () => teardownDockerd(d, 'stop')),
-    etcd: etcd === undefined ? undefined : () => teardownEtcd(etcd),
+    etcd: etcds.length === 0 ? undefined : async () => void (await Promise.all(etcds.map((e) => teardownEtcd(e)))),
   });
   await Promise.all(record.machines.map((m) => rm(m.stateDir, { recursive: true, force: true })));
 }
@@ -229,12 +251,16 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
   // What has been spawned so far, reported on every change so that a state file always lists it.
   let etcdRecord: EtcdRecord | undefined;
+  let etcdMemberRecords: readonly EtcdRecord[] = [];
+  const multiEtcd = (options.etcdMembers ?? 1) > 1;
+  const listenAddresses = [...new Set(specs.flatMap((s) => (s.etcdAddress === undefined ? [] : [s.etcdAddress])))];
   const dockerdRecords = new Map<number, DockerdRecord>();
   const machines: FleetdMachine[] = [];
   const record = (): ClusterRecord => ({
     dir,
     prefix,
     ...(etcdRecord === undefined ? {} : { etcd: etcdRecord }),
+    ...(etcdMemberRecords.length === 0 ? {} : { etcdMembers: etcdMemberRecords }),
     dockerds: specs.flatMap((_, i) => dockerdRecords.get(i) ?? []),
     machines: machines.map((m) => m.record),
   });
@@ -242,17 +268,36 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await options.onRecord?.(record());
   };
 
-  const started = await Promise.allSettled([
-    startEtcd({
+  const startEtcds = async (): Promise<{ members: readonly EtcdServer[]; cluster?: EtcdCluster }> => {
+    if (multiEtcd) {
+      const cluster = await startEtcdCluster({
+        members: options.etcdMembers!,
+        dir: join(dir, 'etcd'),
+        logDir,
+        listenAddresses,
+        persistent,
+        onSpawn: async (records) => {
+          etcdMemberRecords = records;
+          await report();
+        },
+      });
+      return { members: cluster.members, cluster };
+    }
+    const single = await startEtcd({
       dataDir: join(dir, 'etcd'),
       logFile: join(logDir, 'etcd.log'),
+      listenAddresses,
       persistent,
       ...(options.etcdPort === undefined ? {} : { clientPort: options.etcdPort }),
       onSpawn: async (r) => {
         etcdRecord = r;
         await report();
       },
-    }),
+    });
+    return { members: [single] };
+  };
+  const started = await Promise.allSettled([
+    startEtcds(),
     ...specs.map((spec, i) =>
       startDockerd({
         name: spec.name,
@@ -266,7 +311,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     ),
   ]);
   const [etcdResult, ...dockerdResults] = started;
-  const etcd = etcdResult?.status === 'fulfilled' ? (etcdResult.value as EtcdServer) : undefined;
+  const etcdStarted = etcdResult?.status === 'fulfilled' ? (etcdResult.value as Awaited<ReturnType<typeof startEtcds>>) : undefined;
+  const etcdMembers = etcdStarted?.members ?? [];
+  const etcd = etcdMembers[0];
   const daemons = dockerdResults.flatMap((r) => (r.status === 'fulfilled' ? [r.value as DockerDaemon] : []));
 
   let client: EtcdClient | undefined;
@@ -275,7 +322,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     await teardownInOrder({
       fleetds: machines.map((m) => () => m.stop()),
       dockerds: daemons.map((d) => () => d.stop()),
-      etcd: etcd === undefined ? undefined : () => etcd.stop(),
+      etcd: etcdMembers.length === 0 ? undefined : async () => void (await Promise.all(etcdMembers.map((m) => m.stop()))),
     });
     await Promise.all(machines.map((m) => rm(m.stateDir, { recursive: true, force: true })));
   };
@@ -295,8 +342,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const stateDir = join(dir, 'machines', name);
       const metadata = spec.metadata ?? { hostname: `smoke${i}` };
       const publicIp = `127.0.0.${i + 2}`;
+      const etcdServers = etcdMembers.map((m) => (spec.etcdAddress === undefined ? m.endpoint : m.endpointOn(spec.etcdAddress)));
       const args = [
-        '--etcd-servers', etcd.endpoint,
+        '--etcd-servers', etcdServers.join(','),
         '--etcd-key-prefix', prefix,
         '--machine-id', machineId,
         '--state-dir', stateDir,
@@ -308,13 +356,15 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ...(spec.disableEngine === true ? ['--disable-engine'] : []),
         ...(spec.extraArgs ?? []),
       ];
-      machines.push(new FleetdMachine(i, docker, { name, machineId, stateDir, metadata, publicIp, args, logDir, persistent }));
+      const etcdAddress = spec.etcdAddress === undefined ? {} : { etcdAddress: spec.etcdAddress };
+      machines.push(new FleetdMachine(i, docker, { name, machineId, stateDir, metadata, publicIp, args, logDir, persistent, ...etcdAddress }));
       await report();
     }
   } catch (error) {
     return fail(error);
   }
-  client = createEtcdClient({ endpoints: [etcd.endpoint] });
+  const etcdEndpoints = etcdMembers.map((m) => m.endpoint);
+  client = createEtcdClient({ endpoints: etcdEndpoints });
   const registry = new EtcdRegistry({ client, logger: noopLogger, prefix });
   // Never started, so it never campaigns: only used to read who leads.
   const observer = new Leadership({ client, logger: noopLogger, candidateId: 'observer', ttlSeconds: 2, prefix });
@@ -327,13 +377,17 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     return fail(error);
   }
   const etcdClient = client;
+  const etcdCluster = etcdStarted?.cluster;
   return {
     etcd,
+    etcdMembers,
+    etcdEndpoints,
+    etcdLeader: async () => (etcdCluster === undefined ? (etcd.process.hasExited() ? undefined : 0) : etcdCluster.leader()),
     prefix,
     machines,
     client: etcdClient,
     registry,
-    fleetctlFlags: [`--endpoint=${etcd.endpoint}`, `--etcd-key-prefix=${prefix}`],
+    fleetctlFlags: [`--endpoint=${etcdEndpoints.join(',')}`, `--etcd-key-prefix=${prefix}`],
     dir,
     logDir,
     engineLeader: () => observer.currentLeader(),

@@ -11,3 +11,5 @@ export * from './net-bridge.js';
 export * from './ports.js';
 export * from './processes.js';
 export * from './sentinel.js';
+export * from './etcd-cluster.js';
+export * from './partition.js';

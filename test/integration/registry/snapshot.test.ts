@@ -144,6 +144,7 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
       outcome: 'conflict',
       applied: 0,
       revision: read.revision,
+      committed: [],
     });
 
     // The target machine is not registered.
@@ -179,6 +180,9 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
     const result = await registry.applyScheduleChanges(changes, guard, read.revision);
     // maxTxnOps 11 = guard + 10 compares: 1 machine + 2 per change → 4 changes per txn.
     expect(result).toMatchObject({ outcome: 'conflict', applied: 24 });
+    // One revision per committed txn, the last one reported as `revision`.
+    expect(result.committed).toHaveLength(6);
+    expect(result.committed.at(-1)).toBe(result.revision);
     expect(await registry.listSchedule('m1')).toHaveLength(24);
   });
 

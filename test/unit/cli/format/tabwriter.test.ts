@@ -144,3 +144,16 @@ describe('formatTabbed invariants', () => {
     );
   });
 });
+
+describe('formatTabbed over rows', () => {
+  it('lays separator-free rows out exactly as their text joined with tabs and newlines', () => {
+    // Ragged and single-cell rows (which end column blocks), surrogate pairs, lone surrogates.
+    const plain = fc.array(fc.constantFrom('a', 'bbbbbbbbb', '😀😀', '\uD83D', ''), { maxLength: 3 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(fc.array(plain, { maxLength: 4 }), { maxLength: 10 }), (rows) => {
+        expect(formatTabbed(rows)).toBe(alignTabbedText(rows.map((cells) => `${cells.join('\t')}\n`).join('')));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
