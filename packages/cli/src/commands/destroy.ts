@@ -1,6 +1,7 @@
 import type { FleetApi } from '../api.js';
 import type { CommandSpec } from '../command.js';
-import { BLOCK_FLAGS, blockAttemptsOf, operandsOf } from '../command.js';
+import { BLOCK_FLAGS } from '../command.js';
+import { registeredUnits } from './registered-units.js';
 import { mapBounded } from '../concurrency.js';
 
 export const destroyCommand: CommandSpec = {
@@ -16,18 +17,9 @@ export const destroyCommand: CommandSpec = {
   ],
   flags: BLOCK_FLAGS,
   async run(ctx, args) {
-    const words = operandsOf(args);
-    if (words.length === 0) {
-      ctx.out.error('No units given');
-      return 0;
-    }
-    const attempts = blockAttemptsOf(args);
-    const [actions, wait, api] = await Promise.all([import('../unit-actions.js'), import('../wait.js'), ctx.api()]);
-    const units = await actions.findUnits(api, words);
-    if (units.length === 0) {
-      ctx.out.error('Units not found in registry');
-      return 0;
-    }
+    const found = await registeredUnits(ctx, args);
+    if (found === undefined) return 0;
+    const { units, attempts, actions, wait, api } = found;
     const names = units.map((u) => u.unit.name);
     // A unit deleted meanwhile (false) is as good as destroyed, as fleet ignored its 404.
     await mapBounded(names, (name) => api.destroyUnit(name));

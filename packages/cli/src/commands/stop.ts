@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../command.js';
-import { BLOCK_FLAGS, blockAttemptsOf, operandsOf } from '../command.js';
+import { BLOCK_FLAGS } from '../command.js';
+import { registeredUnits } from './registered-units.js';
 import { CliError } from '../errors.js';
 
 export const stopCommand: CommandSpec = {
@@ -15,18 +16,9 @@ export const stopCommand: CommandSpec = {
   ],
   flags: BLOCK_FLAGS,
   async run(ctx, args) {
-    const words = operandsOf(args);
-    if (words.length === 0) {
-      ctx.out.error('No units given');
-      return 0;
-    }
-    const attempts = blockAttemptsOf(args);
-    const [actions, wait, api] = await Promise.all([import('../unit-actions.js'), import('../wait.js'), ctx.api()]);
-    const units = await actions.findUnits(api, words);
-    if (units.length === 0) {
-      ctx.out.error('Units not found in registry');
-      return 0;
-    }
+    const found = await registeredUnits(ctx, args);
+    if (found === undefined) return 0;
+    const { units, attempts, actions, wait, api } = found;
     const placement = await wait.readPlacement(api, units.filter((u) => !u.global).map((u) => u.unit.name));
     const stopping = units.filter((u) => u.global || actions.currentStateOf(u.unit.name, placement) !== 'loaded');
     for (const u of stopping) {
