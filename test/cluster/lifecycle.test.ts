@@ -37,7 +37,9 @@ describe('unit lifecycle on a real cluster', () => {
   let cluster: Cluster;
   let dir: string;
   beforeAll(async () => {
-    cluster = await startCluster({ machines: 3 });
+    // The default agent_ttl: a fleetd restart must adopt its lease before it expires, which a
+    // loaded CI box may not manage within the fast 2 s the other cluster tests use.
+    cluster = await startCluster({ machines: 3, agentTtl: '5s' });
     const crash = (restart: string) => `[Container]
 Image=fleet-test/busybox:1
 Exec=/bin/sh -c "echo boom; exit 3"
