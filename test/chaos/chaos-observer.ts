@@ -14,7 +14,8 @@ const POLL_TIMEOUT_MS = 5_000;
 /** How often the unit records are checked. */
 const REGISTRY_INTERVAL_MS = 500;
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+/** Rejects if `work` has not settled within `ms` (etcd3 and dockerode calls have no deadline of their own here). */
+export function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);

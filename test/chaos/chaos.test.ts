@@ -15,7 +15,7 @@ import {
 } from './chaos-config.js';
 import { FaultRunner } from './chaos-faults.js';
 import { convergenceGaps, type MachineFacts } from './chaos-invariants.js';
-import { ChaosObserver } from './chaos-observer.js';
+import { ChaosObserver, withTimeout } from './chaos-observer.js';
 import { formatChaosSummary, type RoundOutcome, windowLength } from './chaos-report.js';
 import { allUnitNames, chaosUnits } from './chaos-units.js';
 import { chaosRounds, FAULT_LABELS } from './fault-schedule.js';
@@ -66,7 +66,7 @@ describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', ()
       for (const m of chaos.machines) if (!m.fleetdRunning && !m.hostDown) await m.restartFleetd();
       const observation = await observer.observationAfter(Date.now());
       try {
-        const [registered, schedule] = await Promise.all([cluster.registry.listMachines(), cluster.registry.listSchedule()]);
+        const [registered, schedule] = await withTimeout(Promise.all([cluster.registry.listMachines(), cluster.registry.listSchedule()]), 5_000, 'reading machines and schedule');
         const scheduled = new Map<string, string[]>();
         for (const e of schedule) scheduled.set(e.unit.name, [...(scheduled.get(e.unit.name) ?? []), e.machineId]);
         gaps = convergenceGaps(catalogue, machines, observation, new Set(registered.map((m) => m.machine.id)), scheduled);
