@@ -1,6 +1,6 @@
 import { eventually, partitionFromEtcd, type Partition } from '@fleet/testkit';
 import type { ChaosCluster, ChaosMachine, Impairment } from './chaos-cluster.js';
-import { RESTART_CLEANUP_MS } from './chaos-config.js';
+import { RESTART_CLEANUP_MS, WAKE_FENCE_MS } from './chaos-config.js';
 import type { FaultKind, PlannedFault, PlannedRound } from './fault-schedule.js';
 
 /**
@@ -105,8 +105,7 @@ export class FaultRunner {
         return applied(appliedAt, spawnedAt);
       }
       case 'freeze': {
-        // A woken fleetd fences at once (its fence point is long past): no grace.
-        const impairment = this.chaos.impair(machine.name, 0);
+        const impairment = this.chaos.impair(machine.name, WAKE_FENCE_MS);
         machine.freeze();
         const appliedAt = Date.now();
         await delay(fault.holdMs);

@@ -21,7 +21,7 @@ export interface ChaosSummary {
   readonly violations: readonly string[];
   /** The double run that outlasted the return of a killed or frozen fleetd longest: how long after (lower bound). */
   readonly longestAfterBack: { readonly ms: number; readonly key: string } | undefined;
-  readonly bounds: { readonly doubleRunMs: number; readonly convergenceMs: number; readonly restartCleanupMs: number };
+  readonly bounds: { readonly doubleRunMs: number; readonly convergenceMs: number };
 }
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
@@ -75,10 +75,7 @@ export function formatChaosSummary(s: ChaosSummary): string {
         ['Convergence after repair: mean / longest (bound)', `${seconds(mean)} / ${seconds(Math.max(0, ...allConvergence))} (${seconds(s.bounds.convergenceMs)})`],
         ['Double-run windows, all: count / longest', `${s.doubleRuns.length} / ${longest(s.doubleRuns)}`],
         ['… while a machine involved had fleetd killed or frozen', `${excused.length} / ${longest(excused)}`],
-        [
-          '… of which after the killed/frozen fleetd was back (bound)',
-          `${s.longestAfterBack === undefined ? '–' : `${seconds(s.longestAfterBack.ms)} (${s.longestAfterBack.key})`} (${seconds(s.bounds.restartCleanupMs)} + ${seconds(s.bounds.doubleRunMs)})`,
-        ],
+        ['… longest after that fleetd was back', s.longestAfterBack === undefined ? '–' : `${seconds(s.longestAfterBack.ms)} (${s.longestAfterBack.key})`],
         ['… otherwise (partition, etcd member, leader change)', `${unexcused.length} / ${longest(unexcused)}`],
         ['Longest double run outside the killed/frozen exemption (bound)', `${seconds(longestUnexcusedStretch)} (${seconds(s.bounds.doubleRunMs)})`],
         ['Conflicts overlaps: count / longest', `${s.conflictOverlaps.length} / ${longest(s.conflictOverlaps)}`],

@@ -11,7 +11,6 @@ import {
   CONVERGENCE_GIVE_UP_MS,
   DOUBLE_RUN_BOUND_MS,
   POLL_INTERVAL_MS,
-  RESTART_CLEANUP_MS,
 } from './chaos-config.js';
 import { FaultRunner } from './chaos-faults.js';
 import { convergenceGaps, type MachineFacts } from './chaos-invariants.js';
@@ -169,7 +168,7 @@ describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', ()
         observations: observer.observations,
         longestPollGapMs: observer.longestPollGapMs,
         violations,
-        bounds: { doubleRunMs: DOUBLE_RUN_BOUND_MS, convergenceMs: CONVERGENCE_BOUND_MS, restartCleanupMs: RESTART_CLEANUP_MS },
+        bounds: { doubleRunMs: DOUBLE_RUN_BOUND_MS, convergenceMs: CONVERGENCE_BOUND_MS },
       });
       const windows = [...doubleRuns.map((w) => `double run ${windowText(w)}`), ...conflicts.map((w) => `conflict ${windowText(w)}`)];
       const observerNotes = [

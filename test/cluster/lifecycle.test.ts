@@ -112,31 +112,6 @@ RestartSec=200ms
     await fleetctl(cluster, ['destroy', 'life.service']);
   }, 90_000);
 
-  it('a restarted fleetd adopts its running container (same container id, no reschedule)', async () => {
-    expect((await fleetctl(cluster, ['start', '--block-attempts=15', join(dir, 'adopt.service')])).code).toBe(0);
-    const before = await oneRunning(cluster, 'adopt.service');
-    const startedBefore = (await before.machine.docker.docker.getContainer(before.info.Id).inspect()).State.StartedAt;
-    await before.machine.kill();
-    before.machine.restart();
-    // Give the restarted fleetd time to reconcile, then check nothing moved or restarted.
-    await eventually(
-      async () => {
-        const states = await cluster.registry.listStates('adopt.service');
-        return states.length === 1 && states[0]!.state.activeState === 'active';
-      },
-      { what: 'adopted unit to be reported active' },
-    );
-    const machines = await cluster.registry.listMachines();
-    expect(machines.map((m) => m.machine.id)).toContain(before.machine.machineId);
-    const after = await oneRunning(cluster, 'adopt.service');
-    expect(after.info.Id).toBe(before.info.Id);
-    expect(after.machine.machineId).toBe(before.machine.machineId);
-    const inspect = await after.machine.docker.docker.getContainer(after.info.Id).inspect();
-    expect(inspect.RestartCount).toBe(0);
-    expect(inspect.State.StartedAt).toBe(startedBefore);
-    await fleetctl(cluster, ['destroy', 'adopt.service']);
-  }, 90_000);
-
   it('Restart=on-failure restarts a crashing container with backoff; Restart=no leaves it failed, also across a fleetd restart', async () => {
     expect((await fleetctl(cluster, ['start', '--no-block', join(dir, 'crash-retry.service'), join(dir, 'crash-once.service')])).code).toBe(0);
     const retried = await eventually(
