@@ -65,6 +65,8 @@ interface UnitInfo {
 }
 
 const DEFAULT_STOP_TIMEOUT_SEC = 10;
+/** How many containers a pass stops or removes at once (Docker handles these in parallel well). */
+const GIVE_UP_CONCURRENCY = 16;
 /** A unit whose create/start keeps failing (missing image, bad mount…) is retried at most this often… */
 const FAILURE_RETRY_MAX_MS = 60_000;
 /** …starting after this delay, doubling per consecutive failure: never a hot loop. */
@@ -83,6 +85,10 @@ export class Agent {
   private readonly globals = new Map<string, UnitRecord>();
   private needsSnapshot = true;
   private snapshotRevision = 0n;
+  /** Watch events that arrive while a snapshot read is in flight, replayed on top of it. */
+  private arrivedDuringRead: RegistryEvent[] | undefined;
+  /** Bumped by every fence: a pass planned before a fence must start nothing. */
+  private fenceEpoch = 0;
   private fenced = false;
   /** Docker changes (a pass's tasks, the fence) run one at a time, in order. */
   private dockerOps: Promise<unknown> = Promise.resolve();
@@ -175,12 +181,20 @@ export class Agent {
    */
   async fence(why: string): Promise<void> {
     if (this.abort.signal.aborted) return;
+    // Whatever a pass read before the fence is stale: it must start nothing, and the next pass
+    // reads the schedule again.
+    this.fenceEpoch++;
+    this.needsSnapshot = true;
     await this.exclusive(async () => {
       const { runtime } = this.options;
       const globalUnits = new Set([...this.globals.keys()].filter((name) => !this.scheduled.has(name)));
       const running = (await runtime.list()).map((c) => ({ ...c, running: c.state === 'running' }));
       const victims = containersToFence(running, globalUnits);
       this.logger.warn(`lease lost (${why}): stopping ${victims.length} non-global containers before etcd can expire the lease`);
+      // Forget the launches before stopping, durably: a fleetd killed mid-fence must not take the
+      // stopped containers for units that exited on their own (Restart=no would keep them down).
+      for (const c of victims) this.launches.delete(c.unit);
+      await this.saveLaunches();
       // All at once: the last copy stopped bounds the double-run window, not the sum of the stops.
       await Promise.all(
         victims.map(async (c) => {
@@ -210,6 +224,7 @@ export class Agent {
   }
 
   private onRegistryEvent(event: RegistryEvent): void {
+    this.arrivedDuringRead?.push(event);
     if (BigInt(event.revision) <= this.snapshotRevision) return;
     if (event.kind === 'schedule') {
       if (event.type === 'put') this.scheduled.set(event.entry.unit.name, event.entry.unit);
@@ -222,13 +237,26 @@ export class Agent {
   }
 
   private async readSnapshot(): Promise<void> {
-    const snap = await this.options.registry.machineSnapshot(this.machineId);
+    // Cleared before the read, so that a resync asked for while it is in flight causes another.
+    this.needsSnapshot = false;
+    const arrived: RegistryEvent[] = [];
+    this.arrivedDuringRead = arrived;
+    let snap;
+    try {
+      snap = await this.options.registry.machineSnapshot(this.machineId);
+    } catch (error) {
+      this.needsSnapshot = true;
+      throw error;
+    } finally {
+      this.arrivedDuringRead = undefined;
+    }
     this.scheduled.clear();
     for (const e of snap.schedule) this.scheduled.set(e.unit.name, e.unit);
     this.globals.clear();
     for (const e of snap.globals) this.globals.set(e.unit.name, e.unit);
     this.snapshotRevision = BigInt(snap.revision);
-    this.needsSnapshot = false;
+    // A write the engine made while the read was in flight may be newer than the snapshot.
+    for (const e of arrived) this.onRegistryEvent(e);
   }
 
   private info(record: UnitRecord): UnitInfo {
@@ -274,6 +302,7 @@ export class Agent {
       this.needsSnapshot = true;
       this.logger.info('registry reachable again: re-reading assignments before acting');
     }
+    const epoch = this.fenceEpoch;
     if (this.needsSnapshot) await this.readSnapshot();
 
     const machine = this.options.machine();
@@ -309,7 +338,11 @@ export class Agent {
     const now = this.options.clock.now();
     const hashOf = new Map(desired.map((d) => [d.name, d.hash]));
     for (const [name, b] of this.backoff) if (hashOf.get(name) !== b.hash) this.backoff.delete(name);
-    await this.exclusive(() => this.runTasks(plan.tasks, infos, hashOf, now, failedUnits, created));
+    await this.exclusive(() => this.runTasks(plan.tasks, infos, hashOf, now, failedUnits, created, epoch));
+    if (this.fenceEpoch !== epoch) {
+      this.loop?.trigger();
+      return;
+    }
     if (plan.wakeAt !== undefined) this.loop?.wakeAt(plan.wakeAt);
     for (const name of this.launches.keys()) if (!desired.some((d) => d.name === name)) this.launches.delete(name);
     await this.saveLaunches();
@@ -323,20 +356,15 @@ export class Agent {
     now: number,
     failedUnits: Set<string>,
     created: Map<string, string>,
+    epoch: number,
   ): Promise<void> {
-    for (const task of tasks) {
-      if (failedUnits.has(task.unit)) continue;
-      // The lease may have been lost since the pass began (the fence ran meanwhile): start nothing.
-      if ((task.kind === 'create' || task.kind === 'start') && !this.lease.isHealthy()) {
-        this.loop?.trigger();
-        return;
-      }
+    const runOne = async (task: AgentTask): Promise<void> => {
       const wait = this.backoff.get(task.unit);
       // Removing and stopping are never held back: they are how a machine gives units up.
       if (wait !== undefined && (task.kind === 'create' || task.kind === 'start') && wait.at > now) {
         this.loop?.wakeAt(wait.at);
         failedUnits.add(task.unit);
-        continue;
+        return;
       }
       try {
         await this.execute(task, infos.get(task.unit), created);
@@ -351,6 +379,21 @@ export class Agent {
         this.loop?.wakeAt(at);
         this.logger.error('task failed', { task: task.kind, unit: task.unit, err: message, retryInMs: at - now });
       }
+    };
+    for (let i = 0; i < tasks.length; ) {
+      const kind = tasks[i]!.kind;
+      // The lease may have been lost since the pass began (the fence ran meanwhile): start nothing.
+      if ((kind === 'create' || kind === 'start') && (!this.lease.isHealthy() || this.fenceEpoch !== epoch)) {
+        this.loop?.trigger();
+        return;
+      }
+      // Copies given up (removes, stops) go all at once, a few at a time: a fleetd back from a
+      // crash with many units moved away must not keep them running for the sum of their stop
+      // timeouts. Creates and starts stay in order, one at a time.
+      const width = kind === 'remove' || kind === 'stop' ? GIVE_UP_CONCURRENCY : 1;
+      const batch: AgentTask[] = [];
+      while (i < tasks.length && tasks[i]!.kind === kind && batch.length < width) batch.push(tasks[i++]!);
+      await Promise.all(batch.filter((task) => !failedUnits.has(task.unit)).map(runOne));
     }
   }
 

@@ -79,18 +79,27 @@ export async function startFleetd(initial: FleetdConfig, logger: Logger): Promis
   // can expire the lease and the engine move them; then get a lease back (the same one if etcd
   // kept it), register again, and let the agent re-read its schedule before starting anything.
   let recovering = false;
+  // a loss while recovering from the previous one (the new lease lost before or while
+  // registering with it) must cause another recovery, or the machine stays unregistered for good.
+  let lostAgain = false;
   lease.onLost((loss) => {
     if (stopping.signal.aborted) return;
     void agent.fence(loss.reason).catch((error: unknown) => log.error('fencing failed', { err: describeError(error) }));
-    if (recovering) return;
+    if (recovering) {
+      lostAgain = true;
+      return;
+    }
     recovering = true;
     void (async () => {
       try {
-        const { leaseId, resumed } = await retry('renew the lease', () => lease.regrant(), log, stopping.signal);
-        if (!resumed) await state.saveLeaseId(leaseId);
-        await register(registry, record(), lease, log, stopping.signal);
-        log.info('registration restored', { leaseId, resumed });
-        agent.setLease(lease);
+        do {
+          lostAgain = false;
+          const { leaseId, resumed } = await retry('renew the lease', () => lease.regrant(), log, stopping.signal);
+          if (!resumed) await state.saveLeaseId(leaseId);
+          await register(registry, record(), lease, log, stopping.signal);
+          log.info('registration restored', { leaseId, resumed });
+          agent.setLease(lease);
+        } while (lostAgain && !stopping.signal.aborted);
       } catch (error) {
         if (!stopping.signal.aborted) log.error('could not restore registration', { err: describeError(error) });
       } finally {

@@ -524,7 +524,13 @@ export class EtcdRegistry implements Registry {
       }
       case 'unschedule': {
         const key = this.keys.schedule(change.machineId, change.name);
-        const compares = [{ id: `unchanged ${key}`, compare: () => compare.unchangedSince(key, readRevision) }];
+        const machineKey = this.keys.machine(change.machineId);
+        // a machine that registered again since the read keeps its units (its agent may
+        // have re-read its schedule already): re-plan instead.
+        const compares = [
+          { id: `unchanged ${key}`, compare: () => compare.unchangedSince(key, readRevision) },
+          { id: `unchanged ${machineKey}`, compare: () => compare.unchangedSince(machineKey, readRevision) },
+        ];
         return { key, write: op.delete(key), compares };
       }
       case 'mark-unschedulable': {

@@ -157,6 +157,11 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
     expect((await registry.applyScheduleChanges([scheduleB], guard, read.revision)).outcome).toBe('conflict');
     const unscheduleB: ScheduleChange = { kind: 'unschedule', machineId: 'm1', name: 'b.service' };
     expect((await registry.applyScheduleChanges([unscheduleB], guard, read.revision)).outcome).toBe('conflict');
+    // The machine registered again after the read: its agent may already have re-read its
+    // schedule, so the unit stays until a plan made from a newer read says otherwise.
+    const beforeReRegister = await registry.snapshot();
+    await registry.registerMachine(machineRecord('m1'), keeper);
+    expect((await registry.applyScheduleChanges([unscheduleB], guard, beforeReRegister.revision)).outcome).toBe('conflict');
     const fresh = await registry.snapshot();
     expect((await registry.applyScheduleChanges([unscheduleB], guard, fresh.revision)).outcome).toBe('applied');
     expect(await registry.listSchedule('m1')).toEqual([]);
