@@ -99,6 +99,12 @@ export class Agent {
   /** Units whose create/start failed: no new attempt before `at` unless the unit's hash changes. */
   private readonly backoff = new Map<string, { hash: string; failures: number; at: number }>();
   private readonly published = new Map<string, string>();
+  /**
+   * Set at start and after a lease change: states a previous run (or the lost lease, if etcd
+   * kept it) published under this lease are not in `published`, and must be learnt before the
+   * next publish, or a unit moved away meanwhile keeps a stale state forever.
+   */
+  private learnPublished = true;
   private readonly unitInfo = new Map<string, UnitInfo>();
 
   constructor(private readonly options: AgentOptions) {
@@ -143,6 +149,7 @@ export class Agent {
   setLease(lease: AgentLease): void {
     this.lease = lease;
     this.published.clear();
+    this.learnPublished = true;
     this.needsSnapshot = true;
     this.loop?.trigger();
   }
@@ -452,6 +459,11 @@ export class Agent {
   /** Publishes each desired unit's state when it changed, and deletes states of units gone from here. */
   private async publishStates(desired: readonly DesiredUnit[], infos: Map<string, UnitInfo>, pendingRestarts: ReadonlySet<string>): Promise<void> {
     const { registry, runtime } = this.options;
+    if (this.learnPublished) {
+      // Unknown text: a desired unit's state is written again, any other one deleted below.
+      for (const name of await registry.statesOnLease(this.lease, this.machineId)) if (!this.published.has(name)) this.published.set(name, '');
+      this.learnPublished = false;
+    }
     const byUnit = new Map<string, RuntimeContainer>();
     for (const c of await runtime.list()) {
       const prev = byUnit.get(c.unit);

@@ -307,6 +307,21 @@ export class EtcdRegistry implements Registry {
     return this.list('list states', prefix, this.stateDecoder);
   }
 
+  async statesOnLease(lease: LeaseRef, machineId: string): Promise<string[]> {
+    let keys: Buffer[];
+    try {
+      keys = (await this.client.leaseClient.leaseTimeToLive({ ID: lease.id, keys: true })).keys ?? [];
+    } catch (error) {
+      throw toRegistryError(error, 'list the lease\'s keys');
+    }
+    const names: string[] = [];
+    for (const key of keys) {
+      const parsed = parseKey(this.keys, key.toString());
+      if (parsed?.kind === 'state' && parsed.machineId === machineId) names.push(parsed.name);
+    }
+    return names.sort();
+  }
+
   // ---- consistent reads -----------------------------------------------------------------
 
   async snapshot(): Promise<ClusterSnapshot> {

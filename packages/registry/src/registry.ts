@@ -198,6 +198,11 @@ export interface Registry {
   publishState(state: UnitStateRecord, lease: LeaseRef): Promise<void>;
   deleteState(name: string, machineId: string): Promise<void>;
   listStates(name?: string): Promise<UnitStateEntry[]>;
+  /**
+   * The units whose state this machine has published under `lease`, from etcd's list of the
+   * lease's keys: what a fleetd that resumed its previous lease inherited from its last run.
+   */
+  statesOnLease(lease: LeaseRef, machineId: string): Promise<string[]>;
 
   snapshot(): Promise<ClusterSnapshot>;
   /**

@@ -12,13 +12,13 @@ import {
 } from '@fleet/registry';
 import { HollowRuntime } from '@fleet/runtime/testing';
 import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
-import { machineRecord, recordingLogger, uniquePrefix, unitRecord } from '../registry/support.js';
+import { machineRecord, recordingLogger, uniquePrefix, unitRecord, unitState } from '../registry/support.js';
 
 /**
- * The agent's view of its schedule against a real etcd, at the moments the chaos suite found
- * racy: a schedule written while the agent's read is in flight, and a fence while a pass is
- * between planning and acting. The container runtime is hollow: what is under test is which
- * tasks the agent decides to run, not Docker.
+ * The agent against a real etcd at the moments the chaos suite and the restart test found racy:
+ * a schedule written while the agent's read is in flight, a fence while a pass is between
+ * planning and acting, states inherited from a previous run under the same lease. The container
+ * runtime is hollow: what is under test is what the agent decides, not Docker.
  */
 
 /** Holds callers at `pass()` until `open()`; `reached` resolves when the first one arrives. */
@@ -58,7 +58,7 @@ function holdingSnapshots(registry: Registry, gateFor: (read: number) => Gate | 
 const MACHINE = 'c'.repeat(32);
 const UNIT_FILE = '[Service]\nExecStart=/usr/bin/docker run --name app fleet-test/busybox:1 sleep 1000\n';
 
-describe('the agent reading its schedule', () => {
+describe('the agent and the registry', () => {
   let etcd: EtcdServer;
   let client: EtcdClient;
   let keeper: LeaseKeeper;
@@ -160,5 +160,22 @@ describe('the agent reading its schedule', () => {
       what: 'the unit running after the re-read',
       timeoutMs: 10_000,
     });
+  });
+
+  it('deletes the states a previous run left under the same lease for units no longer here', async () => {
+    const { registry, logger, schedule } = await setUp('inherited-states');
+    await schedule();
+    // The previous run published these; this run resumes its lease and knows nothing of them.
+    const app = unitRecord('app.service', UNIT_FILE, 'launched');
+    await registry.publishState(unitState('app.service', MACHINE, app.hash), keeper);
+    await registry.publishState(unitState('moved.service', MACHINE, 'f'.repeat(40)), keeper);
+    expect(await registry.statesOnLease(keeper, MACHINE)).toEqual(['app.service', 'moved.service']);
+    const runtime = new HollowRuntime(MACHINE);
+    await startAgent(registry, logger, runtime);
+    await eventually(async () => (await registry.listStates()).map((e) => e.state.name).join() === 'app.service', {
+      what: 'only the scheduled unit to keep a state',
+      timeoutMs: 10_000,
+    });
+    expect(await registry.statesOnLease(keeper, MACHINE)).toEqual(['app.service']);
   });
 });
