@@ -50,7 +50,10 @@ export function createEtcdClient(options: EtcdClientOptions): EtcdClient {
       // too_many_pings, seen in the hollow-machine benchmarks) with every watch and keepalive on it.
       'grpc.keepalive_time_ms': 10_000,
       'grpc.keepalive_timeout_ms': 2_000,
-      'grpc.keepalive_permit_without_calls': 1,
+      // Only while calls are open: etcd's enforcement policy counts a ping on a connection
+      // without streams as a strike and answers the third with GOAWAY too_many_pings (grpc-js
+      // logs "rejected by server because of excess pings"; seen in the chaos suite's observer).
+      'grpc.keepalive_permit_without_calls': 0,
     },
     // Streams (watch, lease keepalive) live for the process: no deadline on them.
     defaultCallOptions: (context) =>
@@ -80,5 +83,35 @@ export function createEtcdClient(options: EtcdClientOptions): EtcdClient {
   if (options.auth !== undefined) {
     config.auth = { username: options.auth.username, password: options.auth.password };
   }
-  return new Etcd3(config);
+  const client = new Etcd3(config);
+  ignoreOwnCancels(client);
+  return client;
+}
+
+/** grpc-js's status details for a call the client itself cancelled. */
+const CLIENT_CANCEL_DETAILS = 'Cancelled on client';
+const GRPC_CANCELLED = 1;
+
+/**
+ * etcd3 takes every CANCELLED stream error for a failing host and closes all of that host's
+ * channels — also when the cancel is our own: its watch manager cancels its stream when the last
+ * watcher goes (an engine stepping down, a leadership observer), and the lease keeper cancels a
+ * keepalive stream it replaces. The streams still open on the closed channels (the other
+ * watches, the lease keepalive) then die at grpc-js's next keepalive ping ("14 UNAVAILABLE:
+ * Connection dropped"): every watch resyncs and the keepalive stream reopens, ~10 s after each
+ * such cancel. A cancel the client made says nothing about the host: ignore it.
+ */
+function ignoreOwnCancels(client: Etcd3): void {
+  // `pool` is protected in etcd3's types; markFailed is its one entry for stream errors.
+  const pool = (client as unknown as { pool: { markFailed(resource: unknown, error: unknown): void } }).pool;
+  const markFailed = pool.markFailed.bind(pool);
+  pool.markFailed = (resource, error) => {
+    if (isOwnCancel(error)) return;
+    markFailed(resource, error);
+  };
+}
+
+function isOwnCancel(error: unknown): boolean {
+  const e = error as { code?: unknown; details?: unknown } | null;
+  return e?.code === GRPC_CANCELLED && e.details === CLIENT_CANCEL_DETAILS;
 }
