@@ -66,7 +66,7 @@ function countingPlacements(registry: Registry): Registry {
           const started = performance.now();
           const result = await target.applyScheduleChanges(changes, guard, readRevision);
           recordCall({ call: 'apply', at, ms: performance.now() - started, changes: changes.length, applied: result.applied });
-          const placed = changes.slice(0, result.applied).filter((c) => c.kind === 'schedule').length;
+          const placed = changes.filter((c, i) => result.landed[i] === true && c.kind === 'schedule').length;
           if (placed > 0) {
             scheduled += placed;
             scheduledAt = Date.now();

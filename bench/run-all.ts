@@ -1,4 +1,5 @@
 import { runCliSpeedBenchmark } from './cli-speed.js';
+import { runEngineAloneBenchmark } from './engine-alone.js';
 import { runEtcdLoadBenchmark } from './etcd-load.js';
 import { runFailoverBenchmark } from './failover.js';
 import { parseBenchArgs } from './lib/args.js';
@@ -16,6 +17,7 @@ export const BENCHMARKS: readonly { readonly name: string; readonly run: (argv: 
   { name: 'scheduling-throughput', run: runSchedulingBenchmark },
   { name: 'etcd-load', run: runEtcdLoadBenchmark },
   { name: 'memory', run: runMemoryBenchmark },
+  { name: 'engine-alone', run: runEngineAloneBenchmark },
   { name: 'failover', run: runFailoverBenchmark },
   { name: 'start-latency', run: runStartLatencyBenchmark },
   { name: 'cli-speed', run: runCliSpeedBenchmark },

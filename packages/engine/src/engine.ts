@@ -16,6 +16,7 @@ import { buildClusterState, type ClusterUnit } from './cluster-state.js';
 import { initialMassLossState, observeMachines, type MassLossSettings, type MassLossState } from './mass-loss.js';
 import { computePlan, type Plan } from './plan.js';
 import { REASONS } from './reasons.js';
+import { markStages } from './apply-stages.js';
 import { syncChanges, type StoredUnitView } from './schedule-changes.js';
 
 /**
@@ -159,13 +160,13 @@ export function startEngine(options: EngineOptions): Engine {
     }
     // At 100,000 units each step takes a good fraction of a second: yield between them so that
     // the leadership and lease timers of this process never wait for a whole pass.
-    const { clusterSnapshot, units, schedule, placement } = viewOf(snap, requirements, held);
+    const { clusterSnapshot, units, schedule, placement, followers } = viewOf(snap, requirements, held);
     await breathe();
     const state = buildClusterState(clusterSnapshot);
     await breathe();
     const plan = await confirmGoneUnits(computePlan(state), snap.revision);
     await breathe();
-    const changes = syncChanges({ units, schedule, placement, unschedulable, plan });
+    const changes = markStages(syncChanges({ units, schedule, placement, unschedulable, plan }), followers);
     passCount++;
     if (changes.length === 0) {
       // Held units wait on the clock (mass-loss grace), not on a write: keep passing in full.
@@ -189,7 +190,8 @@ export function startEngine(options: EngineOptions): Engine {
         term?.loop.trigger();
       }
     }
-    for (const { change, reason } of changes.slice(0, result.applied)) {
+    for (const [index, { change, reason }] of changes.entries()) {
+      if (!result.landed[index]) continue;
       if (change.kind === 'schedule') logger.info('scheduled unit', { unit: change.unit.name, machine: change.machineId, reason });
       else if (change.kind === 'unschedule') logger.info('unscheduled unit', { unit: change.name, machine: change.machineId, reason });
       else if (change.kind === 'mark-unschedulable') {
@@ -314,6 +316,8 @@ interface SnapshotView {
   readonly units: Map<string, StoredUnitView>;
   readonly schedule: Map<string, Map<string, ScheduledUnit>>;
   readonly placement: Map<string, string>;
+  /** Units with MachineOf= peers. */
+  readonly followers: Set<string>;
 }
 
 /**
@@ -326,12 +330,14 @@ function viewOf(snap: ClusterSnapshot, cache: RequirementsCache, held: ReadonlyS
   const units = new Map<string, StoredUnitView>();
   const clusterUnits: ClusterUnit[] = [];
   const live = new Set<string>();
+  const followers = new Set<string>();
   for (const entry of snap.units) {
     const { name, hash, contents, targetState } = entry.unit;
     const req = cache.get(name, hash, contents);
     live.add(name);
     if (req === null || heldUnits.has(name)) continue;
     units.set(name, { record: entry.unit, modRevision: entry.modRevision });
+    if (req.machineOf.length > 0) followers.add(name);
     clusterUnits.push({ name, hash, targetState, requirements: req });
   }
   cache.retain(live);
@@ -360,5 +366,6 @@ function viewOf(snap: ClusterSnapshot, cache: RequirementsCache, held: ReadonlyS
     units,
     schedule,
     placement,
+    followers,
   };
 }

@@ -17,5 +17,6 @@ export {
   formatMetadataRequirement,
 } from './reasons.js';
 export { syncChanges, SYNC_REASONS, type SyncInput, type LoggedChange, type StoredUnitView } from './schedule-changes.js';
+export { markStages } from './apply-stages.js';
 export { startEngine, type Engine, type EngineOptions, type LeadershipView } from './engine.js';
 export { observeMachines, initialMassLossState, MIN_LOSSES_TO_PAUSE, type MassLossSettings, type MassLossState, type MassLossObservation } from './mass-loss.js';

@@ -57,6 +57,14 @@ export const compare = {
     result: CompareResult.Less,
     mod_revision: nextRevision(revision),
   }),
+  /** Every key in [first, last] unchanged since a read at `revision` (absent keys pass). */
+  rangeUnchangedSince: (first: string, last: string, revision: string): ICompare => ({
+    key: bytes(first),
+    range_end: Buffer.concat([bytes(last), Buffer.from([0])]),
+    target: CompareTarget.Mod,
+    result: CompareResult.Less,
+    mod_revision: nextRevision(revision),
+  }),
   heldByLease: (key: string, leaseId: string): ICompare => ({
     key: bytes(key),
     target: CompareTarget.Lease,

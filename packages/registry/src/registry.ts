@@ -6,6 +6,7 @@ import type {
   UnitStateRecord,
   UnschedulableRecord,
 } from '@fleet/core';
+import type { UnitExistsError } from './errors.js';
 
 /**
  * The Registry port: what the engine, the agents and fleetctl may do to the shared state.
@@ -78,8 +79,18 @@ export interface MachineSnapshot {
  * One engine write. `schedule` creates or refreshes `schedule/<machineId>/<name>` (also used to
  * carry a new hash/target state to the agent); it requires that the unit and the machine still
  * exist. Every schedule/unschedule also requires that its schedule key is unchanged since the read.
+ *
+ * Changes are applied in **stages**: a change with `afterEarlier` starts a new one, sent only
+ * once every earlier change has landed (and not at all if one did not). Within a stage, changes
+ * must be independent of each other: their txns are several in flight and any subset of them
+ * may land.
  */
-export type ScheduleChange =
+export type ScheduleChange = ScheduleWrite & {
+  /** Starts a stage: sent only after every earlier change landed. */
+  readonly afterEarlier?: boolean;
+};
+
+export type ScheduleWrite =
   | {
       readonly kind: 'schedule';
       readonly machineId: string;
@@ -92,16 +103,22 @@ export type ScheduleChange =
   | { readonly kind: 'clear-unschedulable'; readonly name: string };
 
 /**
- * `applied` counts changes committed before any failure (changes are committed in order, in
- * batches). `conflict`: something the plan read has changed — re-read and re-plan.
+ * `landed[i]` tells whether `changes[i]` was committed; `applied` counts them. After a failed
+ * txn nothing more is sent (txns already in flight in the same stage may still land), and when
+ * the call returns every txn it sent has been answered: nothing of it lands later.
+ * `conflict`: something the plan read has changed — re-read and re-plan.
  * `not-leader`: the guard failed — stop writing.
  */
 export interface ApplyResult {
   readonly outcome: 'applied' | 'conflict' | 'not-leader';
   readonly applied: number;
-  /** Revision of the last committed batch (the read revision if none committed). */
+  readonly landed: readonly boolean[];
+  /** Revision of the last committed batch, the highest (the read revision if none committed). */
   readonly revision: string;
-  /** The revision of each committed batch (one txn, one revision): the writer's own watch events. */
+  /**
+   * The revision of each committed batch (one txn, one revision), ascending: the writer's own
+   * watch events.
+   */
   readonly committed: readonly string[];
 }
 
@@ -154,6 +171,17 @@ export interface RegistryWatch {
   close(): Promise<void>;
 }
 
+/** A unit to create, as createUnit takes it. */
+export interface NewUnit {
+  readonly unit: UnitRecord;
+  readonly global: boolean;
+}
+
+/** One unit's outcome in createUnits: createUnit's result, or the UnitExistsError it throws. */
+export type CreateUnitOutcome =
+  | { readonly ok: true; readonly entry: UnitEntry; readonly created: boolean }
+  | { readonly ok: false; readonly error: UnitExistsError };
+
 export interface Registry {
   /**
    * Create-only: of concurrent creates exactly one wins. Resubmitting identical contents returns
@@ -163,6 +191,12 @@ export interface Registry {
     unit: UnitRecord,
     options: { global: boolean },
   ): Promise<{ entry: UnitEntry; created: boolean }>;
+  /**
+   * createUnit for many units at once (fleetctl submit), each with the outcome createUnit gives
+   * it: created, identical and kept, or other contents registered (and nothing written for it).
+   * Outcomes in the order of `units`, whose names must be distinct.
+   */
+  createUnits(units: readonly NewUnit[]): Promise<CreateUnitOutcome[]>;
   /** Overwrites an existing unit (fleetctl --replace), guarded by `expectedModRevision`. */
   replaceUnit(
     unit: UnitRecord,

@@ -58,4 +58,13 @@ describe('the hollow-machine benchmarks', () => {
     expect(result!.fleetdAgent.rssBytes).toBeGreaterThan(0);
     expect(result!.fleetdAgentAndEngine.rssBytes).toBeGreaterThan(0);
   }, 120_000);
+
+  it('schedules with the engine alone and finds it idle afterwards', async () => {
+    const output = (await runBenchmark('engine-alone.js', ['--sizes=5x50', '--window=1'])) as {
+      results: { units: number; scheduledSeconds: number; idleSentBytesPerSecond: number }[];
+    };
+    const [result] = output.results;
+    expect(result!.units).toBe(50);
+    expect(result!.scheduledSeconds).toBeGreaterThan(0);
+  }, 120_000);
 });

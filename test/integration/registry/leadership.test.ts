@@ -123,7 +123,7 @@ describe('Leadership', () => {
     // Someone else takes the key away (as etcd does when the lease expires).
     await client.delete().key(guard.key);
     const result = await registry.applyScheduleChanges([mark], guard, snapshot.revision);
-    expect(result).toEqual({ outcome: 'not-leader', applied: 0, revision: snapshot.revision, committed: [] });
+    expect(result).toEqual({ outcome: 'not-leader', applied: 0, landed: [false], revision: snapshot.revision, committed: [] });
     await eventually(() => a.changes.join() === 'true,false', { what: 'a notices and steps down' });
 
     // ...and campaigns again, winning with a new key: the old guard stays dead.
