@@ -6,7 +6,7 @@ import { noopLogger, type UnitRecord } from '@fleet/core';
 import { createEtcdClient, EtcdRegistry, Leadership, type EtcdClient, type LeaseRef, type ScheduleChange } from '@fleet/registry';
 import { fleetctl, startEtcd } from '@fleet/testkit';
 import { parseBenchArgs } from './lib/args.js';
-import { FLEETCTL_BIN } from './lib/fleetctl-bin.js';
+import { buildFleetctlBundle, FLEETCTL_BIN } from './lib/fleetctl-bin.js';
 import { onInterrupt } from './lib/interrupt.js';
 import { isMain, runMain } from './lib/main.js';
 import { summarize, type Summary } from './lib/percentiles.js';
@@ -240,8 +240,9 @@ export function cliTable(results: readonly CliMeasure[]): string {
 export async function runCliSpeedBenchmark(argv: readonly string[]): Promise<void> {
   const args = parseBenchArgs(argv, { runs: '5', sizes: '1000,10000', submit: '1000' }, USAGE);
   if (args === undefined) return;
+  const bundle = await buildFleetctlBundle();
   const environment = await describeEnvironment();
-  process.stdout.write(`\nfleetctl speed (spawned bin) — ${environmentLine(environment)}\n`);
+  process.stdout.write(`\nfleetctl speed (spawned bin) — ${environmentLine(environment)}\n${bundle}\n`);
   const sizes = args.own.sizes.split(',').map((x) => Number(x.trim())).sort((a, b) => a - b);
   const options = { runs: Math.max(1, Number(args.own.runs)), sizes, submit: Math.max(1, Number(args.own.submit)) };
   const results = await measureCli(options);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { CONTAINER_LABELS } from '@fleet/core';
 import { TEST_IMAGE, fleetctl, loopUnit, startCluster, unitDir, type Cluster } from '@fleet/testkit';
 import { parseBenchArgs } from './lib/args.js';
-import { FLEETCTL_BIN } from './lib/fleetctl-bin.js';
+import { buildFleetctlBundle, FLEETCTL_BIN } from './lib/fleetctl-bin.js';
 import { onInterrupt } from './lib/interrupt.js';
 import { isMain, runMain } from './lib/main.js';
 import { dockerTimeMs, epochMs, summarize, type Summary } from './lib/percentiles.js';
@@ -214,8 +214,9 @@ export function startLatencyTable(results: readonly WayResult[]): string {
 export async function runStartLatencyBenchmark(argv: readonly string[]): Promise<void> {
   const args = parseBenchArgs(argv, { rounds: '20', warmup: '2', docker: 'docker' }, USAGE);
   if (args === undefined) return;
+  const bundle = await buildFleetctlBundle();
   const environment = await describeEnvironment();
-  process.stdout.write(`\nStart latency — ${environmentLine(environment)}\n`);
+  process.stdout.write(`\nStart latency — ${environmentLine(environment)}\n${bundle}\n`);
   const options = {
     rounds: Math.max(1, Number(args.own.rounds)),
     warmup: Math.max(0, Number(args.own.warmup)),

@@ -2,8 +2,10 @@ import { readFile } from 'node:fs/promises';
 import type { LogFields, Logger, TargetState, UnitRecord } from '@fleet/core';
 import { createEtcdClient, EtcdRegistry, EtcdUnavailableError } from '@fleet/registry';
 import type {
+  CreateUnitOutcome,
   EtcdClient,
   MachineEntry,
+  NewUnit,
   Registry,
   ScheduleEntry,
   UnitEntry,
@@ -17,6 +19,8 @@ import type { GlobalOptions } from './global-options.js';
 /** Attempts etcd3's global retry policy makes of one call (createEtcdClient's setting). */
 /** How many --request-timeout periods one operation may take, retries included. */
 const OPERATION_ATTEMPTS = 2;
+/** Units per createUnits operation: a couple of txns, well within one deadline. */
+const CREATE_CHUNK = 256;
 
 /**
  * fleetctl's thin layer over the Registry port: one etcd client per run, every call bounded by
@@ -81,8 +85,12 @@ export class FleetApi {
     return this.call('get unschedulable reason', () => this.registry.getUnschedulable(name));
   }
 
-  createUnit(unit: UnitRecord, global: boolean): Promise<{ entry: UnitEntry; created: boolean }> {
-    return this.call('create unit', () => this.registry.createUnit(unit, { global }));
+  /** Registry.createUnits, in chunks that each get the operation's deadline, a few at a time. */
+  async createUnits(units: readonly NewUnit[]): Promise<CreateUnitOutcome[]> {
+    const chunks: NewUnit[][] = [];
+    for (let i = 0; i < units.length; i += CREATE_CHUNK) chunks.push(units.slice(i, i + CREATE_CHUNK));
+    const outcomes = await mapBounded(chunks, (chunk) => this.call('create units', () => this.registry.createUnits(chunk)), 4);
+    return outcomes.flat();
   }
 
   replaceUnit(unit: UnitRecord, global: boolean, expectedModRevision: string): Promise<UnitEntry> {

@@ -53,17 +53,24 @@ export function envNameOf(flag: string): string {
  * after every command it parses, and without options to list that costs next to nothing.
  */
 export function declareGlobalFlags(y: Argv, env: Readonly<Record<string, string | undefined>>): Argv {
+  const defaults = globalFlagDefaults(env);
   let out = y;
   for (const flag of GLOBAL_FLAGS) {
-    const fromEnv = env[envNameOf(flag.name)];
-    if (flag.type === 'boolean') {
-      out = out.option(flag.name, { type: 'boolean', default: parseBool(fromEnv ?? flag.fallback, flag.name), global: true, hidden: true });
-    } else {
-      const value = fromEnv ?? flag.fallback;
-      out = out.option(flag.name, { type: 'string', global: true, hidden: true, ...(value === '' ? {} : { default: value }) });
-    }
+    const value = defaults.get(flag.name);
+    out = out.option(flag.name, { type: flag.type, global: true, hidden: true, ...(value === undefined ? {} : { default: value }) });
   }
   return out;
+}
+
+/** Each global flag's value when not given: from the environment, else its fallback; none for ''. */
+export function globalFlagDefaults(env: Readonly<Record<string, string | undefined>>): Map<string, string | boolean> {
+  const defaults = new Map<string, string | boolean>();
+  for (const flag of GLOBAL_FLAGS) {
+    const value = env[envNameOf(flag.name)] ?? flag.fallback;
+    if (flag.type === 'boolean') defaults.set(flag.name, parseBool(value, flag.name));
+    else if (value !== '') defaults.set(flag.name, value);
+  }
+  return defaults;
 }
 
 /** Validates the parsed global flags. */

@@ -8,14 +8,15 @@ import { COMMANDS } from './commands/index.js';
 import { CliError, describeFailure } from './errors.js';
 import { VALUED_GLOBAL_FLAGS, declareGlobalFlags, resolveGlobalOptions } from './global-options.js';
 import { renderCommandHelp, renderHelpCommandHelp, renderRootHelp } from './help.js';
+import { quickParse } from './quick-parse.js';
 
 export type { CliIo, TextSink } from './cli-io.js';
 
 /**
  * Runs fleetctl with `argv` (the words after the program name) and returns the exit code. Never
  * exits the process and never throws: a failure is reported on stderr with a non-zero code.
- * Help is rendered without loading yargs; etcd3, Docker and zod load only in the commands that
- * use them.
+ * Help, and the usual command lines (quick-parse.ts), are handled without loading yargs; etcd3,
+ * Docker and zod load only in the commands that use them.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const out = new Output(io);
@@ -28,7 +29,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       out.write(renderHelp(topic, io.env));
       return 0;
     }
-    const { command, args } = await parse(words, io);
+    const { command, args } = quickParse(words, io.env) ?? (await parseWithYargs(words, io.env));
     const globals = resolveGlobalOptions(args, io.env);
     context = { endpoints: globals.endpointText, debug: globals.debug, requestTimeoutMs: globals.requestTimeoutMs };
     const ctx: CommandContext = {
@@ -79,7 +80,10 @@ function renderHelp(topic: readonly string[], env: CliIo['env']): string {
 }
 
 /** Parses with a fresh yargs; yargs' complaints become one-line CliErrors. */
-async function parse(words: readonly string[], io: CliIo): Promise<{ command: CommandSpec; args: CommandArgs }> {
+export async function parseWithYargs(
+  words: readonly string[],
+  env: CliIo['env'],
+): Promise<{ command: CommandSpec; args: CommandArgs }> {
   const { default: yargs } = await import('yargs');
   let selected: { command: CommandSpec; args: CommandArgs } | undefined;
   let failure: Error | undefined;
@@ -95,7 +99,7 @@ async function parse(words: readonly string[], io: CliIo): Promise<{ command: Co
     .strict()
     .help(false)
     .version(false);
-  y = declareGlobalFlags(y, io.env);
+  y = declareGlobalFlags(y, env);
   for (const spec of COMMANDS) {
     const signature = spec.operands === '' ? spec.name : `${spec.name} [${OPERANDS}..]`;
     y = y.command(

@@ -4,7 +4,7 @@ import { compareCodePoints } from './compare-code-points.js';
 import { formatHash } from './hash-legend.js';
 import { renderListing } from './listing.js';
 import type { FieldFormatter, ListOptions, ListingOutput } from './listing.js';
-import { formatMachineLegend, indexMachines } from './machine-legend.js';
+import { machineLegends } from './machine-legend.js';
 
 /** What list-unit-files needs to know about one unit. */
 export interface UnitFileEntry {
@@ -38,13 +38,13 @@ export function formatListUnitFiles(
   input: ListUnitFilesInput,
   options: ListOptions,
 ): ListingOutput {
-  const machinesById = indexMachines(input.machines);
+  const legendOf = machineLegends(input.machines, options.full);
   const statesByUnit = groupStatesByUnit(input.states);
   // Global units have no schedule and no meaningful current state: fleet prints `global` / `-`.
   const target: FieldFormatter<UnitFileEntry> = (u) =>
     u.global
       ? 'global'
-      : formatMachineLegend(input.schedule.get(u.name), machinesById, options.full);
+      : legendOf(input.schedule.get(u.name));
   const state: FieldFormatter<UnitFileEntry> = (u) =>
     u.global ? '-' : currentState(input.schedule.get(u.name), statesByUnit.get(u.name) ?? []);
   const fields = new Map<string, FieldFormatter<UnitFileEntry>>([

@@ -3,7 +3,7 @@ import { compareCodePoints } from './compare-code-points.js';
 import { renderListing } from './listing.js';
 import type { FieldFormatter, ListOptions, ListingOutput } from './listing.js';
 import { formatHash } from './hash-legend.js';
-import { formatMachineLegend, indexMachines } from './machine-legend.js';
+import { machineLegends } from './machine-legend.js';
 
 export interface ListUnitsInput {
   /** Every reported unit state, in any order (stale rows of vanished machines included). */
@@ -16,10 +16,10 @@ export const DEFAULT_LIST_UNITS_FIELDS = 'unit,machine,active,sub';
 
 /** `fleetctl list-units`: one row per unit state, sorted by unit name, then machine ID. */
 export function formatListUnits(input: ListUnitsInput, options: ListOptions): ListingOutput {
-  const machinesById = indexMachines(input.machines);
+  const legendOf = machineLegends(input.machines, options.full);
   const fields = new Map<string, FieldFormatter<UnitState>>([
     ['unit', (s) => s.name],
-    ['machine', (s) => formatMachineLegend(s.machineId, machinesById, options.full)],
+    ['machine', (s) => legendOf(s.machineId)],
     ['active', (s) => s.activeState],
     ['sub', (s) => s.subState],
     ['load', (s) => s.loadState],

@@ -32,3 +32,20 @@ export function formatMachineLegend(
 export function indexMachines(machines: readonly MachineInfo[]): ReadonlyMap<string, MachineInfo> {
   return new Map(machines.map((machine) => [machine.id, machine]));
 }
+
+/**
+ * formatMachineLegend for one listing, each machine's legend made once: 10,000 rows name a
+ * handful of machines.
+ */
+export function machineLegends(machines: readonly MachineInfo[], full: boolean): (machineId: string | undefined) => string {
+  const machinesById = indexMachines(machines);
+  const made = new Map<string | undefined, string>();
+  return (machineId) => {
+    let legend = made.get(machineId);
+    if (legend === undefined) {
+      legend = formatMachineLegend(machineId, machinesById, full);
+      made.set(machineId, legend);
+    }
+    return legend;
+  };
+}
