@@ -11,6 +11,8 @@ import {
   startDockerd,
   type TrackedProcess,
 } from '@fleet/testkit';
+import { RESTART_CLEANUP_MS } from './chaos-config.js';
+import { withTimeout } from './chaos-observer.js';
 
 /**
  * The chaos suite's handle on a started cluster: each machine's current fleetd and dockerd (a
@@ -26,19 +28,40 @@ export interface UnexpectedExit {
 }
 
 /**
- * A span during which a machine's fleetd could not act (killed or frozen), by machine name: from
- * the fault until `graceMs` after its fleetd was back.
+ * A span during which a machine's fleetd could not act (killed or frozen, or its dockerd hung), by
+ * machine name: from the fault (or the hang's detected start) until `graceMs` after its fleetd was
+ * back.
  */
 export interface Impairment {
   readonly machine: string;
   readonly start: number;
-  /** When its fleetd was back: logged `fleetd started` after a restart, or SIGCONT. */
+  /** When its fleetd was back: logged `fleetd started` after a restart (a hung dockerd's: on the fresh one), or SIGCONT. */
   back: number | undefined;
   /** How long after `back` its leftovers may still run (see RESTART_CLEANUP_MS). */
   readonly graceMs: number;
 }
 
+/**
+ * A machine's dockerd that stopped answering (docker-probe.ts): an environment failure of that
+ * host, exempt like a host death and repaired the same way, by a fresh dockerd and fleetd.
+ */
+export interface DockerHang {
+  readonly machine: string;
+  /** The daemon that hung (a host death by a fault may have replaced it since). */
+  readonly docker: DockerDaemon;
+  /** The start of the first probe that got no answer. */
+  readonly since: number;
+  readonly detectedAt: number;
+  readonly impairment: Impairment;
+  /** When the fresh dockerd and fleetd were spawned. */
+  repairedAt: number | undefined;
+}
+
 const FLEETD_START_TIMEOUT_MS = 30_000;
+/** A copy of the test image from another dockerd takes a second or two. */
+const IMAGE_COPY_TIMEOUT_MS = 15_000;
+/** An image donor must have answered a health probe this recently (probes run every second). */
+const IMAGE_DONOR_FRESH_MS = 2_500;
 
 export class ExitWatch {
   readonly unexpected: UnexpectedExit[] = [];
@@ -140,10 +163,26 @@ export class ChaosMachine {
 
   /** The host boots again: a fresh dockerd (with the test image) and fleetd on it. */
   async restartHost(imageFrom: DockerDaemon | undefined, logDir: string): Promise<{ spawnedAt: number; ready: Promise<number> }> {
-    const fresh = await startDockerd({ name: this.name, logFile: join(logDir, `dockerd-${this.name}.log`) });
-    this.exits.watch(fresh.process);
-    if (imageFrom === undefined) await buildTestImage(fresh);
-    else await copyImage(imageFrom, fresh);
+    const start = async (): Promise<DockerDaemon> => {
+      const daemon = await startDockerd({ name: this.name, logFile: join(logDir, `dockerd-${this.name}.log`) });
+      this.exits.watch(daemon.process);
+      return daemon;
+    };
+    let fresh = await start();
+    let donor = imageFrom;
+    if (donor !== undefined) {
+      try {
+        await withTimeout(copyImage(donor, fresh), IMAGE_COPY_TIMEOUT_MS, `copying the test image to dockerd-${this.name}`);
+      } catch {
+        // The donor stopped answering (a dockerd hang not detected yet). testkit remembers the
+        // copy in flight for `fresh`, so start over with another fresh dockerd and build the image.
+        this.exits.expect(fresh.process);
+        await fresh.kill();
+        fresh = await start();
+        donor = undefined;
+      }
+    }
+    if (donor === undefined) await buildTestImage(fresh);
     this.docker = fresh;
     const i = this.args.indexOf('--docker-endpoint');
     this.args[i + 1] = fresh.endpoint;
@@ -180,6 +219,9 @@ export class ChaosCluster {
   readonly exits = new ExitWatch();
   readonly machines: ChaosMachine[];
   readonly impairments: Impairment[] = [];
+  readonly dockerHangs: DockerHang[] = [];
+  /** When each dockerd last answered a health probe (docker-probe.ts). */
+  readonly dockerAnsweredAt = new WeakMap<DockerDaemon, number>();
   /** Fresh dockerds of restarted hosts: stopped after the fleetds, before cluster.stop(). */
   private readonly freshDockerds = new Set<DockerDaemon>();
 
@@ -199,10 +241,48 @@ export class ChaosCluster {
     return this.impairments.some((i) => i.machine === machine && i.start <= at && (i.back === undefined || at <= i.back + i.graceMs));
   }
 
-  impair(machine: string, graceMs: number): Impairment {
-    const impairment: Impairment = { machine, start: Date.now(), back: undefined, graceMs };
+  impair(machine: string, graceMs: number, start = Date.now()): Impairment {
+    const impairment: Impairment = { machine, start, back: undefined, graceMs };
     this.impairments.push(impairment);
     return impairment;
+  }
+
+  /** The recorded hang of `machine`'s dockerd not repaired yet, if any. */
+  unrepairedHang(machine: string): DockerHang | undefined {
+    return this.dockerHangs.find((h) => h.machine === machine && h.repairedAt === undefined);
+  }
+
+  /** Records that `docker` (`machine`'s current dockerd) has not answered since `since`: exempt from then on, like a host death. */
+  markDockerHung(machine: ChaosMachine, docker: DockerDaemon, since: number): DockerHang {
+    const hang: DockerHang = {
+      machine: machine.name,
+      docker,
+      since,
+      detectedAt: Date.now(),
+      impairment: this.impair(machine.name, RESTART_CLEANUP_MS, since),
+      repairedAt: undefined,
+    };
+    this.dockerHangs.push(hang);
+    return hang;
+  }
+
+  /**
+   * Repairs a hung dockerd as a host death: SIGKILL fleetd, dockerd, containerd and every
+   * container, then a fresh dockerd and the same fleetd. Only between rounds (no fault in flight
+   * on the machine). If a host death already replaced that dockerd there is nothing to kill; the
+   * hang ends now. `ready` as for restartHost.
+   */
+  async repairDockerHang(hang: DockerHang): Promise<{ spawnedAt: number; ready: Promise<number> }> {
+    const machine = this.machine(hang.machine);
+    if (machine.docker !== hang.docker) {
+      hang.repairedAt = Date.now();
+      hang.impairment.back = hang.repairedAt;
+      return { spawnedAt: hang.repairedAt, ready: Promise.resolve(hang.repairedAt) };
+    }
+    await machine.killHost();
+    const restarted = await this.restartHost(machine);
+    hang.repairedAt = restarted.spawnedAt;
+    return restarted;
   }
 
   async killEtcdMember(index: number): Promise<void> {
@@ -218,7 +298,12 @@ export class ChaosCluster {
   }
 
   async restartHost(machine: ChaosMachine): Promise<{ spawnedAt: number; ready: Promise<number> }> {
-    const donor = this.machines.find((m) => m !== machine && !m.hostDown)?.docker;
+    // Copy the image only from a dockerd that answered its last health probe just now: from a hung
+    // one (even one not detected yet) the copy would wait forever. No such donor: build it.
+    const now = Date.now();
+    const donor = this.machines.find(
+      (m) => m !== machine && !m.hostDown && this.unrepairedHang(m.name) === undefined && now - (this.dockerAnsweredAt.get(m.docker) ?? 0) <= IMAGE_DONOR_FRESH_MS,
+    )?.docker;
     const restarted = await machine.restartHost(donor, this.cluster.logDir);
     this.freshDockerds.add(machine.docker);
     return restarted;

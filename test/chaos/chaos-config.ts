@@ -44,16 +44,26 @@ export const POLL_INTERVAL_MS = 200;
 export const DOUBLE_RUN_BOUND_MS = 2_000;
 /**
  * A fleetd killed while the engine moved its units away finds their old copies still running when
- * it starts again, and removes them one after the other (0.1–0.2 s each here, up to 16 of them):
- * the exemption ends this long after it logged `fleetd started`.
+ * it starts again, reads its schedule and removes them all at once (as the fence stops them; up
+ * to 16 concurrent stops took 1.8 s here): the exemption ends this long after it logged
+ * `fleetd started`.
  */
-export const RESTART_CLEANUP_MS = 5_000;
+export const RESTART_CLEANUP_MS = 3_000;
 /**
  * A fleetd woken from SIGSTOP finds its fence point long past and stops every non-global
  * container at once; Docker took up to 1.8 s for 15 concurrent stops on the loaded box: the
  * exemption ends this long after SIGCONT.
  */
 export const WAKE_FENCE_MS = 2_000;
+/** How often each machine's dockerd is probed (docker-probe.ts). */
+export const DOCKER_PROBE_INTERVAL_MS = 1_000;
+/**
+ * A dockerd that does not answer a probe (list its fleet containers, inspect each) within this
+ * long is hung: an environment failure of that host. The slowest listing seen in the chaos runs
+ * on the loaded box took 2.7 s; the hang counts from the probe's start, so a longer timeout only
+ * delays the repair.
+ */
+export const DOCKER_PROBE_TIMEOUT_MS = 8_000;
 /** Every unit must run as it should this long after a round's last repair: agent_ttl + 15 s. */
 export const CONVERGENCE_BOUND_MS = AGENT_TTL_MS + 15_000;
 /** Past this the cluster is taken to be stuck and the run ends (a violation in itself). */

@@ -132,6 +132,9 @@ export class FaultRunner {
       impairment.back = await ready;
     } catch (error) {
       impairment.back = Date.now();
+      // On a hung dockerd (an environment failure, docker-probe.ts) fleetd may not get that far;
+      // the hang's repair starts it again on a fresh one.
+      if (this.chaos.unrepairedHang(machine.name) !== undefined) return;
       violations.push(`fleetd-${machine.name} did not start again: ${error instanceof Error ? error.message : String(error)}`);
     }
   }

@@ -2,12 +2,15 @@ import { CONTAINER_LABELS } from '@fleet/core';
 import type { ChaosCluster } from './chaos-cluster.js';
 import { conflictOverlaps, doubleRuns, type Observation } from './chaos-invariants.js';
 import type { UnitCatalogue } from './chaos-units.js';
-import { type Overlap, OverlapTracker } from './overlap-windows.js';
+import { type ObservedOverlaps, replayOverlaps } from './docker-hangs.js';
+import type { OverlapTracker } from './overlap-windows.js';
 
 /**
  * Polls every live machine's Docker daemon (fleet containers, by label) every ~200 ms, feeding the
  * double-run and conflict trackers, and the registry's unit records every ~500 ms, noting any that
  * vanish. Runs until stopped; a failed poll of one daemon only leaves that machine unobserved.
+ * Overlaps are judged against the exemptions only at the end (`overlaps()`): a dockerd hang is
+ * recorded a probe timeout after its start, and the observations in between are exempt too.
  */
 
 const POLL_TIMEOUT_MS = 5_000;
@@ -29,8 +32,9 @@ export interface LostUnit {
 }
 
 export class ChaosObserver {
-  readonly doubleRuns = new OverlapTracker();
-  readonly conflicts = new OverlapTracker();
+  /** Every observation's double runs and Conflicts overlaps (machines involved), judged by overlaps(). */
+  private readonly doubleRunHistory: ObservedOverlaps[] = [];
+  private readonly conflictHistory: ObservedOverlaps[] = [];
   readonly lostUnits: LostUnit[] = [];
   observations = 0;
   dockerPollFailures = 0;
@@ -76,6 +80,12 @@ export class ChaosObserver {
   async stop(): Promise<void> {
     this.running = false;
     await this.loop;
+  }
+
+  /** The double-run and Conflicts windows, each observation excused if a machine involved was impaired then (see ChaosCluster.impairedAt). */
+  overlaps(): { doubleRuns: OverlapTracker; conflicts: OverlapTracker } {
+    const excusedAt = (machine: string, at: number): boolean => this.chaos.impairedAt(machine, at);
+    return { doubleRuns: replayOverlaps(this.doubleRunHistory, excusedAt), conflicts: replayOverlaps(this.conflictHistory, excusedAt) };
   }
 
   /** Resolves with the first observation that started at or after `since`. */
@@ -126,13 +136,8 @@ export class ChaosObserver {
 
     const observation: Observation = { at, running: new Map(perMachine.flatMap((e) => (e === undefined ? [] : [e]))) };
     this.observations++;
-    const excused = (machines: readonly string[]): boolean => machines.some((m) => this.chaos.impairedAt(m, at));
-    const runs = new Map<string, Overlap>();
-    for (const [unit, machines] of doubleRuns(observation, this.catalogue)) runs.set(unit, { machines, excused: excused(machines) });
-    this.doubleRuns.observe(at, runs);
-    const conflicts = new Map<string, Overlap>();
-    for (const [key, machine] of conflictOverlaps(observation, this.catalogue)) conflicts.set(key, { machines: [machine], excused: excused([machine]) });
-    this.conflicts.observe(at, conflicts);
+    this.doubleRunHistory.push({ at, overlaps: doubleRuns(observation, this.catalogue) });
+    this.conflictHistory.push({ at, overlaps: new Map([...conflictOverlaps(observation, this.catalogue)].map(([key, machine]) => [key, [machine]])) });
     this.latestObservation = observation;
   }
 }

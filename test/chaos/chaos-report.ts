@@ -1,3 +1,4 @@
+import { type HangSpan, summarizeHangs } from './docker-hangs.js';
 import { FAULT_KINDS, FAULT_LABELS, type FaultKind } from './fault-schedule.js';
 import { type OverlapWindow, seenMs, spanMs } from './overlap-windows.js';
 
@@ -5,8 +6,10 @@ import { type OverlapWindow, seenMs, spanMs } from './overlap-windows.js';
 
 export interface RoundOutcome {
   readonly kinds: readonly FaultKind[];
-  /** From the round's last repair to the first observation of the converged cluster. */
+  /** From the round's last repair (or a hung dockerd's repair after it) to the first observation of the converged cluster. */
   readonly convergenceMs: number;
+  /** Hung dockerds repaired before the round converged. */
+  readonly dockerHangRepairs: number;
 }
 
 export interface ChaosSummary {
@@ -19,6 +22,9 @@ export interface ChaosSummary {
   readonly observations: number;
   readonly longestPollGapMs: number;
   readonly violations: readonly string[];
+  /** dockerds that stopped answering (environment failures, not violations) and the windows they exempted. */
+  readonly dockerHangs: readonly HangSpan[];
+  readonly hangWindows: readonly OverlapWindow[];
   /** The double run that outlasted the return of a killed or frozen fleetd longest: how long after (lower bound). */
   readonly longestAfterBack: { readonly ms: number; readonly key: string } | undefined;
   readonly bounds: { readonly doubleRunMs: number; readonly convergenceMs: number };
@@ -62,9 +68,16 @@ export function formatChaosSummary(s: ChaosSummary): string {
   const excused = s.doubleRuns.filter((w) => w.excusedAtAnyPoint);
   const unexcused = s.doubleRuns.filter((w) => !w.excusedAtAnyPoint);
   const longestUnexcusedStretch = Math.max(0, ...s.doubleRuns.map((w) => w.longestUnexcusedMs));
+  const hangs = summarizeHangs(s.dockerHangs, s.startedAt.getTime() + s.durationMs);
+  const hangRounds = s.rounds.filter((r) => r.dockerHangRepairs > 0).map((r) => r.convergenceMs);
+  const hangText =
+    hangs.count === 0
+      ? '0'
+      : `${hangs.count} (${hangs.machines.join(', ')}), longest ${seconds(hangs.longestMs)} from the probe with no answer to a fresh dockerd;` +
+        ` converged ${hangRounds.length === 0 ? '–' : seconds(Math.max(...hangRounds))} after the repair; windows exempt: ${s.hangWindows.length} / ${longest(s.hangWindows)}`;
   const mean = allConvergence.length === 0 ? 0 : allConvergence.reduce((a, b) => a + b, 0) / allConvergence.length;
   return [
-    `Chaos run ${s.startedAt.toISOString()}: seed ${s.seed}, ${faults} faults in ${s.rounds.length} rounds, ${seconds(s.durationMs)}` +
+    `Chaos run ${s.startedAt.toISOString()}: seed ${s.seed}, ${faults} faults in ${s.rounds.filter((r) => r.kinds.length > 0).length} rounds, ${seconds(s.durationMs)}` +
       ` (${s.observations} observations, longest gap between two ${s.longestPollGapMs} ms)`,
     '',
     ...table(['Fault', 'Count', 'Longest convergence after repair'], rows),
@@ -74,11 +87,12 @@ export function formatChaosSummary(s: ChaosSummary): string {
       [
         ['Convergence after repair: mean / longest (bound)', `${seconds(mean)} / ${seconds(Math.max(0, ...allConvergence))} (${seconds(s.bounds.convergenceMs)})`],
         ['Double-run windows, all: count / longest', `${s.doubleRuns.length} / ${longest(s.doubleRuns)}`],
-        ['… while a machine involved had fleetd killed or frozen', `${excused.length} / ${longest(excused)}`],
+        ['… while a machine involved had fleetd killed or frozen (or dockerd hung)', `${excused.length} / ${longest(excused)}`],
         ['… longest after that fleetd was back', s.longestAfterBack === undefined ? '–' : `${seconds(s.longestAfterBack.ms)} (${s.longestAfterBack.key})`],
         ['… otherwise (partition, etcd member, leader change)', `${unexcused.length} / ${longest(unexcused)}`],
         ['Longest double run outside the killed/frozen exemption (bound)', `${seconds(longestUnexcusedStretch)} (${seconds(s.bounds.doubleRunMs)})`],
         ['Conflicts overlaps: count / longest', `${s.conflictOverlaps.length} / ${longest(s.conflictOverlaps)}`],
+        ['dockerd hangs (environment, not violations): count (machines), longest', hangText],
         ['Invariant violations', String(s.violations.length)],
       ],
     ),

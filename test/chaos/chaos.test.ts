@@ -11,10 +11,13 @@ import {
   CONVERGENCE_GIVE_UP_MS,
   DOUBLE_RUN_BOUND_MS,
   POLL_INTERVAL_MS,
+  RESTART_CLEANUP_MS,
 } from './chaos-config.js';
 import { FaultRunner } from './chaos-faults.js';
 import { convergenceGaps, type MachineFacts } from './chaos-invariants.js';
 import { ChaosObserver, withTimeout } from './chaos-observer.js';
+import { windowsDuringHangs } from './docker-hangs.js';
+import { DockerProbe } from './docker-probe.js';
 import { formatChaosSummary, type RoundOutcome, windowLength } from './chaos-report.js';
 import { allUnitNames, chaosUnits } from './chaos-units.js';
 import { chaosRounds, FAULT_LABELS } from './fault-schedule.js';
@@ -27,7 +30,9 @@ import { type OverlapWindow } from './overlap-windows.js';
  * SIGSTOP/SIGCONT, a partition from etcd, SIGKILL an etcd member, SIGKILL the engine leader — each
  * repaired, while an observer checks the invariants every 200 ms: no unit on two machines and no
  * conflicting units on one machine beyond the bound, no unit record lost, no process exiting
- * unasked; after every round, every unit runs as it should within the convergence bound.
+ * unasked; after every round, every unit runs as it should within the convergence bound. A dockerd
+ * that stops answering the health probe is an environment failure of its host, exempt and
+ * repaired like a host death, and reported apart (docker-probe.ts).
  */
 
 const config = chaosConfig(process.env);
@@ -41,6 +46,7 @@ const errorText = (error: unknown): string => (error instanceof Error ? error.me
 describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', () => {
   let chaos: ChaosCluster;
   let observer: ChaosObserver;
+  let probe: DockerProbe;
   let runner: FaultRunner;
   let dir: string | undefined;
   let machines: MachineFacts[];
@@ -56,20 +62,42 @@ describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', ()
     return lines.join('\n');
   }
 
-  /** Waits until the cluster has converged (see convergenceGaps); resolves with the observation's time. */
-  async function convergedAt(since: number): Promise<number> {
+  /**
+   * Repairs any hung dockerd (as a host death) and waits until the cluster has converged (see
+   * convergenceGaps): `at`, the converged observation's time; `from`, `since` or the last hang
+   * repair after it, whichever is later (the convergence bound and the give-up count from it).
+   */
+  async function convergedAt(since: number): Promise<{ at: number; from: number; dockerHangRepairs: number }> {
     const { cluster } = chaos;
     let gaps: string[] = ['not observed yet'];
-    while (Date.now() - since < CONVERGENCE_GIVE_UP_MS) {
-      // A fleetd that exited unasked is a crash (recorded by the exit watch): bring it back.
-      for (const m of chaos.machines) if (!m.fleetdRunning && !m.hostDown) await m.restartFleetd();
+    let from = since;
+    let dockerHangRepairs = 0;
+    while (Date.now() - from < CONVERGENCE_GIVE_UP_MS) {
+      for (const m of chaos.machines) {
+        const hang = chaos.unrepairedHang(m.name);
+        if (hang !== undefined && !m.hostDown) {
+          const { spawnedAt, ready } = await chaos.repairDockerHang(hang);
+          dockerHangRepairs++;
+          from = Math.max(from, spawnedAt);
+          try {
+            hang.impairment.back = await ready;
+          } catch (error) {
+            hang.impairment.back = Date.now();
+            throw error;
+          }
+          process.stdout.write(`chaos: dockerd-${m.name} hung since ${new Date(hang.since).toISOString()}: replaced by a fresh dockerd, fleetd back at ${new Date(hang.impairment.back).toISOString()}\n`);
+        } else if (!m.fleetdRunning && !m.hostDown) {
+          // A fleetd that exited unasked is a crash (recorded by the exit watch): bring it back.
+          await m.restartFleetd();
+        }
+      }
       const observation = await observer.observationAfter(Date.now());
       try {
         const [registered, schedule] = await withTimeout(Promise.all([cluster.registry.listMachines(), cluster.registry.listSchedule()]), 5_000, 'reading machines and schedule');
         const scheduled = new Map<string, string[]>();
         for (const e of schedule) scheduled.set(e.unit.name, [...(scheduled.get(e.unit.name) ?? []), e.machineId]);
         gaps = convergenceGaps(catalogue, machines, observation, new Set(registered.map((m) => m.machine.id)), scheduled);
-        if (gaps.length === 0) return observation.at;
+        if (gaps.length === 0) return { at: observation.at, from, dockerHangRepairs };
       } catch (error) {
         gaps = [`registry read failed: ${errorText(error)}`];
       }
@@ -98,6 +126,8 @@ describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', ()
     if (start.code !== 0) throw new Error(`fleetctl start failed (${start.code}): ${start.stderr}`);
     observer = new ChaosObserver(chaos, catalogue, POLL_INTERVAL_MS);
     observer.start();
+    probe = new DockerProbe(chaos);
+    probe.start();
     const t0 = Date.now();
     await convergedAt(t0);
     process.stdout.write(`chaos: ${allUnitNames(catalogue).length} units running as they should after ${Date.now() - t0} ms\n`);
@@ -105,6 +135,7 @@ describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', ()
 
   afterAll(async () => {
     await observer?.stop();
+    await probe?.stop();
     await runner?.cleanup();
     await chaos?.stop();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
@@ -123,29 +154,43 @@ describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', ()
       let current = '';
       try {
         while (faults < config.faults || Date.now() < deadline) {
+          // A dockerd hang detected after the last round converged: repair it (and converge) first.
+          if (chaos.machines.some((m) => chaos.unrepairedHang(m.name) !== undefined)) {
+            current = 'the repair of a hung dockerd between rounds';
+            const converged = await convergedAt(Date.now());
+            const convergenceMs = converged.at - converged.from;
+            if (convergenceMs > CONVERGENCE_BOUND_MS) violations.push(`converged ${convergenceMs} ms after the repair of a hung dockerd`);
+            outcomes.push({ kinds: [], convergenceMs, dockerHangRepairs: converged.dockerHangRepairs });
+            process.stdout.write(`chaos: converged ${convergenceMs} ms after the repair of a hung dockerd\n`);
+          }
           const round = rounds.next().value;
           current = `round ${round.index} (${round.faults.map((f) => f.kind).join(', ')})`;
           const result = await runner.runRound(round);
           violations.push(...result.violations);
-          const convergenceMs = (await convergedAt(result.repairedAt)) - result.repairedAt;
+          const converged = await convergedAt(result.repairedAt);
+          const convergenceMs = converged.at - converged.from;
           const what = result.faults.map((f) => `${FAULT_LABELS[f.kind]} ${f.target} for ${((f.repairedAt - f.appliedAt) / 1000).toFixed(1)} s`).join(', ');
-          if (convergenceMs > CONVERGENCE_BOUND_MS) violations.push(`round ${round.index} (${what}): converged ${convergenceMs} ms after the last repair`);
-          outcomes.push({ kinds: result.faults.map((f) => f.kind), convergenceMs });
+          const after = converged.dockerHangRepairs > 0 ? 'after the repair of a hung dockerd' : 'after the last repair';
+          if (convergenceMs > CONVERGENCE_BOUND_MS) violations.push(`round ${round.index} (${what}): converged ${convergenceMs} ms ${after}`);
+          outcomes.push({ kinds: result.faults.map((f) => f.kind), convergenceMs, dockerHangRepairs: converged.dockerHangRepairs });
           faults += result.faults.length;
-          process.stdout.write(`chaos round ${round.index} (${new Date(result.repairedAt).toISOString().slice(11, 23)}): ${what}; converged ${convergenceMs} ms after the last repair\n`);
+          process.stdout.write(`chaos round ${round.index} (${new Date(result.repairedAt).toISOString().slice(11, 23)}): ${what}; converged ${convergenceMs} ms ${after}\n`);
         }
       } catch (error) {
         aborted = error;
         violations.push(`run aborted in ${current}: ${errorText(error)}`);
       }
       await observer.stop();
+      await probe.stop();
 
-      const doubleRuns = observer.doubleRuns.windows();
-      const conflicts = observer.conflicts.windows();
+      const overlaps = observer.overlaps();
+      const doubleRuns = overlaps.doubleRuns.windows();
+      const conflicts = overlaps.conflicts.windows();
+      const hangWindows = windowsDuringHangs([...doubleRuns, ...conflicts], chaos.dockerHangs, RESTART_CLEANUP_MS);
       const windowText = (w: OverlapWindow): string =>
         `${w.key} on ${w.machines.join('+')} for ${windowLength(w)} from ${new Date(w.start).toISOString()} (${w.longestUnexcusedMs} ms outside the exemption)`;
-      for (const w of observer.doubleRuns.exceeding(DOUBLE_RUN_BOUND_MS)) violations.push(`double run: ${windowText(w)}`);
-      for (const w of observer.conflicts.exceeding(DOUBLE_RUN_BOUND_MS)) violations.push(`Conflicts violated: ${windowText(w)}`);
+      for (const w of overlaps.doubleRuns.exceeding(DOUBLE_RUN_BOUND_MS)) violations.push(`double run: ${windowText(w)}`);
+      for (const w of overlaps.conflicts.exceeding(DOUBLE_RUN_BOUND_MS)) violations.push(`Conflicts violated: ${windowText(w)}`);
       for (const l of observer.lostUnits) violations.push(`unit record lost: ${l.unit} missing from units/ at ${new Date(l.at).toISOString()}`);
       for (const x of chaos.exits.unexpected) violations.push(`${x.process} exited unasked (${x.code}) at ${new Date(x.at).toISOString()}; log ${x.logFile}`);
 
@@ -168,11 +213,18 @@ describe('chaos: random faults against a 3-machine fleet on a 3-member etcd', ()
         observations: observer.observations,
         longestPollGapMs: observer.longestPollGapMs,
         violations,
+        dockerHangs: chaos.dockerHangs,
+        hangWindows,
         bounds: { doubleRunMs: DOUBLE_RUN_BOUND_MS, convergenceMs: CONVERGENCE_BOUND_MS },
       });
       const windows = [...doubleRuns.map((w) => `double run ${windowText(w)}`), ...conflicts.map((w) => `conflict ${windowText(w)}`)];
       const observerNotes = [
-        `docker polls failed: ${observer.dockerPollFailures}, registry reads failed: ${observer.registryReadFailures}`,
+        `docker polls failed: ${observer.dockerPollFailures}, registry reads failed: ${observer.registryReadFailures}, docker health probes: ${probe.probes}`,
+        ...chaos.dockerHangs.map(
+          (h) =>
+            `dockerd-${h.machine} hung (environment): no answer from ${new Date(h.since).toISOString()}, detected ${new Date(h.detectedAt).toISOString()}, ` +
+            `fresh dockerd ${h.repairedAt === undefined ? 'never' : new Date(h.repairedAt).toISOString()}, fleetd back ${h.impairment.back === undefined ? 'never' : new Date(h.impairment.back).toISOString()}`,
+        ),
         'observations over 1 s:',
         ...observer.slowObservations,
       ];
