@@ -79,7 +79,7 @@ export async function startFleetd(initial: FleetdConfig, logger: Logger): Promis
   // can expire the lease and the engine move them; then get a lease back (the same one if etcd
   // kept it), register again, and let the agent re-read its schedule before starting anything.
   let recovering = false;
-  // a loss while recovering from the previous one (the new lease lost before or while
+  // A loss while recovering from the previous one (the new lease lost before or while
   // registering with it) must cause another recovery, or the machine stays unregistered for good.
   let lostAgain = false;
   lease.onLost((loss) => {
