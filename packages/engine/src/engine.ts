@@ -156,7 +156,7 @@ export function startEngine(options: EngineOptions): Engine {
       losses = observed.state;
       held = observed.held;
       for (const event of observed.events) logger.warn(event);
-      if (held.size > 0) term?.loop.wakeAt(losses.pausedUntil);
+      if (observed.wakeAt !== undefined) term?.loop.wakeAt(observed.wakeAt);
     }
     // At 100,000 units each step takes a good fraction of a second: yield between them so that
     // the leadership and lease timers of this process never wait for a whole pass.

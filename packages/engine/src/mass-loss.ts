@@ -13,7 +13,17 @@ export interface MassLossSettings {
   readonly graceMs: number;
   /** The window in which losses count together: the agents' lease TTL. */
   readonly windowMs: number;
+  /**
+   * How long a loss below the threshold waits before its units move (0: at once). Leases of
+   * machines lost together expire up to a keepalive interval apart and reach the engine in
+   * different passes; without a wait the first one's units would already be moving when the
+   * others show it was a mass loss. Default SETTLE_MS (capped at the window).
+   */
+  readonly settleMs?: number;
 }
+
+/** A second: it catches machines lost together, and costs single-host failover that much. */
+export const SETTLE_MS = 1_000;
 
 export interface MassLossState {
   /** Machines seen alive in the last pass. */
@@ -31,6 +41,8 @@ export interface MassLossObservation {
   readonly state: MassLossState;
   /** Lost machines whose units must not be rescheduled in this pass. */
   readonly held: ReadonlySet<string>;
+  /** When to look again (the end of a settle or of the grace period), if anything is held. */
+  readonly wakeAt: number | undefined;
   /** What to log, if anything changed. */
   readonly events: readonly string[];
 }
@@ -78,9 +90,15 @@ export function observeMachines(
     }
     paused = new Set([...paused, ...losses.keys()]);
   }
+  // Losses below the threshold wait out the settle period: more may follow within it.
+  const settleMs = Math.min(settings.settleMs ?? SETTLE_MS, settings.windowMs);
+  const settling = [...losses].filter(([id, at]) => !paused.has(id) && now - at < settleMs);
+  const held = new Set([...paused, ...settling.map(([id]) => id)]);
+  const wakes = [...(paused.size > 0 ? [pausedUntil] : []), ...settling.map(([, at]) => at + settleMs)];
   return {
     state: { known: new Set(live), losses, paused, pausedUntil },
-    held: paused,
+    held,
+    wakeAt: wakes.length === 0 ? undefined : Math.min(...wakes),
     events,
   };
 }

@@ -1,16 +1,17 @@
 import { describe, expect, it } from '@jest/globals';
 import { initialMassLossState, observeMachines, type MassLossState } from '@fleet/engine';
 
-const settings = { threshold: 0.5, graceMs: 60_000, windowMs: 5_000 };
+// No settle wait in most cases here: they are about the threshold and the grace period.
+const settings = { threshold: 0.5, graceMs: 60_000, windowMs: 5_000, settleMs: 0 };
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`);
 
-function run(steps: [number, string[]][]) {
+function run(steps: [number, string[]][], using = settings) {
   let state: MassLossState = initialMassLossState;
-  const out: { held: string[]; events: readonly string[] }[] = [];
+  const out: { held: string[]; events: readonly string[]; wakeAt: number | undefined }[] = [];
   for (const [at, live] of steps) {
-    const o = observeMachines(state, new Set(live), at, settings);
+    const o = observeMachines(state, new Set(live), at, using);
     state = o.state;
-    out.push({ held: [...o.held].sort(), events: o.events });
+    out.push({ held: [...o.held].sort(), events: o.events, wakeAt: o.wakeAt });
   }
   return out;
 }
@@ -84,5 +85,49 @@ describe('observeMachines (reschedule-storm brake)', () => {
     ]);
     expect(r[2]!.held).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
     expect(r[2]!.events).toEqual(['2 more machines vanished during the grace period; holding their units too']);
+  });
+
+  it('holds a single loss for the settle period only, and asks to be woken at its end', () => {
+    const r = run(
+      [
+        [0, ids(3)],
+        [1000, ['m0', 'm1']],
+        [1500, ['m0', 'm1']],
+        [2000, ['m0', 'm1']],
+      ],
+      { ...settings, settleMs: 1000 },
+    );
+    expect(r.map((o) => o.held)).toEqual([[], ['m2'], ['m2'], []]);
+    expect(r[1]!.wakeAt).toBe(2000);
+    expect(r[3]!.events).toEqual([]);
+  });
+
+  it('catches machines lost together whose leases expire in different passes', () => {
+    // m2 first, m1 half a second later: without the settle, m2's units would already be moving.
+    const r = run(
+      [
+        [0, ids(3)],
+        [1000, ['m0', 'm1']],
+        [1500, ['m0']],
+      ],
+      { ...settings, settleMs: 1000 },
+    );
+    expect(r[1]!.held).toEqual(['m2']);
+    expect(r[2]!.held).toEqual(['m1', 'm2']);
+    expect(r[2]!.events[0]).toMatch(/^2 of 3 machines \(67%\) vanished within 5s: holding their units/);
+    expect(r[2]!.wakeAt).toBe(1500 + 60_000);
+  });
+
+  it('never settles longer than the loss window', () => {
+    const r = run(
+      [
+        [0, ids(2)],
+        [1000, ['m0']],
+        [1000 + 5_000, ['m0']],
+      ],
+      { ...settings, settleMs: 60_000 },
+    );
+    expect(r[1]!.wakeAt).toBe(6000);
+    expect(r[2]!.held).toEqual([]);
   });
 });
