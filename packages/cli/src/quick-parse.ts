@@ -13,7 +13,7 @@ const GLOBALS = new Map<string, Flag>(GLOBAL_FLAGS.map((f) => [f.name, f]));
  * in a fresh process): a command, its operands as plain words, and declared flags once each as
  * `--name=value`, `--name value`, `--flag` or a declared one-letter alias (`-l`, `-n 5`). Returns
  * exactly what yargs would (same defaults, environment included), or undefined for anything else
- * (an unknown or repeated flag, `--`, a value that starts with `-`, `--flag true`, an operand to
+ * (an unknown or repeated flag, `--`, a value that starts with `-` or a quote, `--flag true`, an operand to
  * a command that takes none...): yargs then parses it and reports its errors. The unit test
  * checks the two agree on every line this accepts.
  */
@@ -27,7 +27,7 @@ export function quickParse(
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
     if (!word.startsWith('-')) {
-      if (word === '') return undefined;
+      if (word === '' || quoted(word)) return undefined;
       if (command === undefined) {
         command = COMMANDS.find((c) => c.name === word);
         if (command === undefined) return undefined;
@@ -61,6 +61,7 @@ export function quickParse(
       value = next;
       i++;
     }
+    if (quoted(value)) return undefined;
     given.set(flag.name, value);
   }
   if (command === undefined) return undefined;
@@ -70,4 +71,9 @@ export function quickParse(
   for (const [name, value] of given) args[name] = value;
   if (command.operands !== '') args[OPERANDS] = operands;
   return { command, args: args as CommandArgs };
+}
+
+/** yargs strips quotes around a value (`--fields="unit"` is `unit`): leave those to it. */
+function quoted(text: string): boolean {
+  return text.startsWith('"') || text.startsWith("'");
 }

@@ -76,7 +76,7 @@ describe('quickParse (command lines parsed without yargs)', () => {
   });
 
   it('leaves the rest to yargs', () => {
-    for (const words of [[], ['frob'], ['list-units', 'extra'], ['list-units', '--bogus'], ['start', '--', 'a'], ['--full', 'list-units'], ['list-units', '--full', 'true'], ['list-units', '--fields']]) {
+    for (const words of [[], ['frob'], ['list-units', 'extra'], ['list-units', '--bogus'], ['start', '--', 'a'], ['--full', 'list-units'], ['list-units', '--full', 'true'], ['list-units', '--fields'], ['list-machines', '--fields="a"'], ['list-units', '--fields', "'unit'"], ['start', '"a"']]) {
       expect(quickParse(words, {})).toBeUndefined();
     }
   });
