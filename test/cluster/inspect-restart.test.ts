@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { join } from 'node:path';
 import { type Cluster, eventually, fleetctl, type FleetdMachine, loopUnit, startCluster, unitDir } from '@fleet/testkit';
+import { oneRunning } from './support.js';
 
 /**
  * status, journal and restart against real fleetd machines: the container the agent started, read
@@ -8,18 +9,9 @@ import { type Cluster, eventually, fleetctl, type FleetdMachine, loopUnit, start
  */
 
 async function runningContainer(cluster: Cluster, unit: string): Promise<{ machine: FleetdMachine; id: string; startedAt: string }> {
-  return eventually(
-    async () => {
-      for (const machine of cluster.machines) {
-        const [c] = await machine.docker.docker.listContainers({ filters: { label: [`fleet.unit=${unit}`] } });
-        if (c === undefined) continue;
-        const inspect = await machine.docker.docker.getContainer(c.Id).inspect();
-        if (inspect.State.Running) return { machine, id: c.Id, startedAt: inspect.State.StartedAt };
-      }
-      return false;
-    },
-    { timeoutMs: 30_000, what: `${unit} running` },
-  );
+  const { machine, info } = await oneRunning(cluster, unit);
+  const inspect = await machine.docker.docker.getContainer(info.Id).inspect();
+  return { machine, id: info.Id, startedAt: inspect.State.StartedAt };
 }
 
 describe('status, journal and restart on a real cluster', () => {

@@ -1,37 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Docker from 'dockerode';
-import {
-  type Cluster,
-  eventually,
-  fleetctl,
-  type FleetdMachine,
-  loopUnit,
-  startCluster,
-  unitDir,
-} from '@fleet/testkit';
+import { type Cluster, eventually, fleetctl, loopUnit, startCluster, unitDir } from '@fleet/testkit';
+import { containersOf, oneRunning } from './support.js';
 
 /** A unit's life on real machines: start, stop, unload, destroy, replace, fleetd restart. */
-
-async function containersOf(cluster: Cluster, unit: string): Promise<{ machine: FleetdMachine; info: Docker.ContainerInfo }[]> {
-  const out: { machine: FleetdMachine; info: Docker.ContainerInfo }[] = [];
-  for (const machine of cluster.machines) {
-    const list = await machine.docker.docker.listContainers({ all: true, filters: { label: [`fleet.unit=${unit}`] } });
-    for (const info of list) out.push({ machine, info });
-  }
-  return out;
-}
-
-async function oneRunning(cluster: Cluster, unit: string) {
-  return eventually(
-    async () => {
-      const all = await containersOf(cluster, unit);
-      return all.length === 1 && all[0]!.info.State === 'running' ? all[0]! : false;
-    },
-    { timeoutMs: 30_000, what: `${unit} to run in exactly one container` },
-  );
-}
 
 describe('unit lifecycle on a real cluster', () => {
   let cluster: Cluster;
@@ -51,7 +24,6 @@ RestartSec=200ms
 `;
     dir = await unitDir({
       'life.service': loopUnit(),
-      'adopt.service': loopUnit(),
       'crash-retry.service': crash('on-failure'),
       'crash-once.service': crash('no'),
       'noimage.service': '[Container]\nImage=fleet-test/not-there:1\nPull=never\n',
