@@ -8,7 +8,7 @@ import { createEtcdClient, EtcdRegistry, type EtcdClient } from '@fleet/registry
 import { startEtcd, type EtcdServer } from '@fleet/testkit';
 import { onInterrupt } from './lib/interrupt.js';
 import { sampleCpuSeconds, sampleMemory, type MemorySample } from './lib/proc-stats.js';
-import type { EngineCall, FromWorker, ToWorker, WorkerConfig, WorkerProgress } from './lib/protocol.js';
+import type { FromWorker, ToWorker, WorkerConfig, WorkerProgress } from './lib/protocol.js';
 import { submitUnits } from './lib/units.js';
 
 /**
@@ -33,19 +33,8 @@ export interface HollowClusterOptions {
   readonly profileDir?: string;
 }
 
-/** The sums of every worker's progress. */
-export interface ClusterProgress {
-  readonly launched: number;
-  readonly launchedAt: number;
-  readonly scheduled: number;
-  readonly scheduledAt: number;
-  readonly electedAt: number | undefined;
-  readonly enginePasses: number;
-  readonly engineCalls: readonly EngineCall[];
-  readonly warnings: number;
-  readonly errors: number;
-  readonly lastProblem: string | undefined;
-}
+/** The sums of every worker's progress: the same fields as one worker's. */
+export type ClusterProgress = WorkerProgress;
 
 interface WorkerHandle {
   readonly config: WorkerConfig;
