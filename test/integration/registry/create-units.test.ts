@@ -1,30 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { buildKeyspace } from '@fleet/core';
-import { EtcdRegistry, UnitExistsError, createEtcdClient, type EtcdClient } from '@fleet/registry';
-import { type EtcdServer, startEtcd } from '@fleet/testkit';
-import { recordingLogger, uniquePrefix, unitRecord } from './support.js';
+import { EtcdRegistry, UnitExistsError } from '@fleet/registry';
+import { privateEtcd, recordingLogger, uniquePrefix, unitRecord } from './support.js';
 
 /** EtcdRegistry.createUnits (fleetctl submit's batched create) against a real etcd. */
 describe('EtcdRegistry.createUnits', () => {
-  let etcd: EtcdServer;
-  let client: EtcdClient;
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    client = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 5_000 });
-  });
-  afterAll(async () => {
-    client.close();
-    await etcd.stop();
-  });
+  const etcd = privateEtcd();
 
   /** Small txns, so a few dozen units already take several. */
   const registryFor = (what: string, maxTxnOps = 8) => {
     const prefix = uniquePrefix(what);
-    return { prefix, registry: new EtcdRegistry({ client, prefix, logger: recordingLogger(), maxTxnOps }) };
+    return { prefix, registry: new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger(), maxTxnOps }) };
   };
   const unit = (i: number, text = 'a') => unitRecord(`u${String(i).padStart(3, '0')}.service`, `[Service]\nExecStart=/bin/${text}${i}\n`);
-  const rawValue = async (key: string) => (await client.get(key).string()) ?? undefined;
+  const rawValue = async (key: string) => (await etcd.client.get(key).string()) ?? undefined;
 
   it('creates every unit, over many txns, with the entries createUnit would return', async () => {
     const { registry } = registryFor('many');

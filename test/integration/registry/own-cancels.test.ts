@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EtcdRegistry, LeaseKeeper, createEtcdClient, type EtcdClient } from '@fleet/registry';
-import { type EtcdServer, startEtcd } from '@fleet/testkit';
-import { recordingLogger, uniquePrefix } from './support.js';
+import { describe, expect, it } from '@jest/globals';
+import { EtcdRegistry, LeaseKeeper } from '@fleet/registry';
+import { privateEtcd, recordingLogger, uniquePrefix } from './support.js';
 
 /**
  * Closing the last watch of a client makes etcd3 cancel its watch stream, and etcd3 used to take
@@ -9,23 +8,13 @@ import { recordingLogger, uniquePrefix } from './support.js';
  * grpc-js's next keepalive ping (10 s later). Our client ignores its own cancels.
  */
 describe('a client cancelling its own streams', () => {
-  let etcd: EtcdServer;
-  let client: EtcdClient;
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    client = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 5_000 });
-  });
-  afterAll(async () => {
-    client.close();
-    await etcd.stop();
-  });
+  const etcd = privateEtcd();
 
   it('keeps its lease keepalive stream when its last watch is closed', async () => {
     const logger = recordingLogger();
-    const keeper = await LeaseKeeper.grant({ client, ttlSeconds: 10, logger });
+    const keeper = await LeaseKeeper.grant({ client: etcd.client, ttlSeconds: 10, logger });
     try {
-      const registry = new EtcdRegistry({ client, prefix: uniquePrefix('own-cancel'), logger });
+      const registry = new EtcdRegistry({ client: etcd.client, prefix: uniquePrefix('own-cancel'), logger });
       const watch = await registry.watchPrefix({ kind: 'global' }, undefined, { onEvent: () => undefined, onResync: () => undefined });
       await watch.close();
       // grpc-js pings every 10 s (etcd-client.ts); a channel closed under the stream fails it then.

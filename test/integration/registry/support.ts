@@ -1,5 +1,37 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll } from '@jest/globals';
 import type { LogFields, Logger, MachineRecord, TargetState, UnitRecord, UnitStateRecord } from '@fleet/core';
+import { createEtcdClient, type EtcdClient } from '@fleet/registry';
+import { type EtcdServer, startEtcd } from '@fleet/testkit';
+
+/**
+ * A private etcd and a client on it for the enclosing describe block: started before its tests,
+ * closed and stopped after them. Read `client` inside tests and hooks, not at declaration.
+ */
+export function privateEtcd(): { readonly client: EtcdClient; readonly server: EtcdServer } {
+  let server: EtcdServer | undefined;
+  let client: EtcdClient | undefined;
+  beforeAll(async () => {
+    server = await startEtcd();
+    client = createEtcdClient({ endpoints: [server.endpoint], callTimeoutMs: 5_000 });
+  });
+  afterAll(async () => {
+    client?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('privateEtcd: used outside a test or hook');
+    return value;
+  };
+  return {
+    get client() {
+      return started(client);
+    },
+    get server() {
+      return started(server);
+    },
+  };
+}
 
 /** A prefix no other test uses, so tests sharing one etcd never see each other's keys. */
 export function uniquePrefix(what: string): string {
