@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { rm } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { startEtcd, type EtcdServer } from '@fleet/testkit';
 import { SimulatedCluster, machineRecord } from './support/cluster.js';
@@ -11,20 +11,31 @@ const CLI = fileURLToPath(new URL('../../packages/cli/', import.meta.url));
 /** A bundle of this test's own (the bin's dist/bundle is left alone), from the compiled dist/. */
 const BUNDLE = `${CLI}dist/bundle-test-${process.pid}/`;
 
+/** How the compiled modules are loaded: dist/main.js imported, and the bundle as the bin loads it. */
+const LOAD_MODULES = `const { main } = await import(${JSON.stringify(`${CLI}dist/main.js`)}); const codeCache = 'none';`;
+const LOAD_BUNDLE = `
+  const { freshBundle, loadBundle, setV8Flags } = await import(${JSON.stringify(`${CLI}bin/load-bundle.js`)});
+  setV8Flags();
+  const dir = ${JSON.stringify(pathToFileURL(BUNDLE).href)};
+  const manifest = freshBundle(dir);
+  if (manifest === undefined) throw new Error('the bundle is not fresh');
+  const { exports: { main }, codeCache } = loadBundle(dir, manifest);`;
+
 /**
- * Runs commands one after another in one process through `main` of `entry` and returns what each
- * printed: the same script through the bundle and through dist/main.js must print the same.
+ * Runs commands one after another in one process through `main` (loaded by `load`) and returns
+ * what each printed, and what became of the code cache: the same script through the bundle and
+ * through dist/main.js must print the same.
  */
-async function runScript(entry: string, script: readonly (readonly string[])[], env: Record<string, string>): Promise<unknown> {
+async function runScript(load: string, script: readonly (readonly string[])[], env: Record<string, string>): Promise<{ codeCache: string; results: unknown[] }> {
   const code = `
-    const { main } = await import(${JSON.stringify(entry)});
+    ${load}
     const results = [];
     for (const argv of JSON.parse(process.env.SCRIPT)) {
       let stdout = '', stderr = '';
       const code = await main(argv, { stdout: { write: (t) => ((stdout += t), true) }, stderr: { write: (t) => ((stderr += t), true) }, env: process.env });
       results.push({ argv, code, stdout, stderr });
     }
-    process.stdout.write(JSON.stringify(results));`;
+    process.stdout.write(JSON.stringify({ codeCache, results }));`;
   const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', code], {
     env: { PATH: process.env['PATH'], ...env, SCRIPT: JSON.stringify(script) },
     timeout: 60_000,
@@ -79,13 +90,17 @@ describe('the fleetctl bundle (npm run build)', () => {
     ];
     // Each run gets a keyspace of its own with the same machines, so both see the same cluster.
     const outputs = [];
-    for (const entry of [`${BUNDLE}main.js`, `${CLI}dist/main.js`]) {
+    const codeCaches = [];
+    for (const load of [LOAD_BUNDLE, LOAD_MODULES]) {
       const cluster = await SimulatedCluster.start(etcd.endpoint, { machines: machines.map((m) => ({ ...m })) });
       clusters.push(cluster);
-      const run = (await runScript(entry, script, cluster.env())) as { stdout: string }[];
-      outputs.push(JSON.parse(JSON.stringify(run).replaceAll(cluster.prefix, '<prefix>')));
+      const { codeCache, results } = await runScript(load, script, cluster.env());
+      codeCaches.push(codeCache);
+      outputs.push(JSON.parse(JSON.stringify(results).replaceAll(cluster.prefix, '<prefix>')));
     }
     expect(outputs[0]).toEqual(outputs[1]);
+    // The build's training run made a cache V8 takes under fleetctl's flags.
+    expect(codeCaches).toEqual(['used', 'none']);
     // And the script did reach etcd: the listing has the started units on their machines.
     const listing = (outputs[0] as { argv: string[]; stdout: string }[]).find((r) => r.argv.join(' ') === 'list-units')!;
     expect(listing.stdout.split('\n').filter((line) => line.endsWith('\tactive\trunning')).map((line) => line.split('\t')[0])).toEqual([

@@ -7,6 +7,7 @@ import type {
   MachineEntry,
   NewUnit,
   Registry,
+  RegistryWatch,
   ScheduleEntry,
   UnitEntry,
   UnitStateEntry,
@@ -83,6 +84,23 @@ export class FleetApi {
 
   getUnschedulable(name: string): Promise<UnschedulableEntry | undefined> {
     return this.call('get unschedulable reason', () => this.registry.getUnschedulable(name));
+  }
+
+  /**
+   * Calls `onChange` whenever a state of one of `names` is written or deleted (or the watch may
+   * have missed some), from when this resolves. One watch a unit: a whole-cluster watch would
+   * bring every agent's state writes to a command waiting for a few units.
+   */
+  async watchStates(names: readonly string[], onChange: () => void): Promise<RegistryWatch[]> {
+    const handler = { onEvent: onChange, onResync: onChange };
+    const opened = await Promise.allSettled(
+      names.map((name) => this.call('watch unit states', () => this.registry.watchPrefix({ kind: 'states', name }, undefined, handler))),
+    );
+    const watches = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    const failed = opened.find((o) => o.status === 'rejected');
+    if (failed === undefined) return watches;
+    await Promise.allSettled(watches.map((w) => w.close()));
+    throw failed.reason;
   }
 
   /** Registry.createUnits, in chunks that each get the operation's deadline, a few at a time. */

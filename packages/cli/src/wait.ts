@@ -10,8 +10,8 @@ import { formatMachineLegend } from './format/index.js';
 export const POLL_INTERVAL_MS = 250;
 /**
  * …but looks every 50 ms during the first attempt of a wait on a few units (each look is then a
- * few point reads): a container usually starts within that second or two, and `start` should
- * return when it does, not up to 250 ms later.
+ * few point reads) if it could not watch their states: a container usually starts within that
+ * second or two, and `start` should return when it does, not up to 250 ms later.
  */
 export const FAST_POLL_INTERVAL_MS = 50;
 /** A wait checks that its units still exist this often. */
@@ -47,22 +47,55 @@ export interface Placement {
 }
 
 /**
- * Polls until `done` says so, every 250 ms (every 50 ms during the first `fastForMs`);
- * `attempts` > 0 gives up after attempts × 2 s (false), 0 waits for ever. An interrupt ends the
- * wait with exit code 130.
+ * Cuts a wait's sleep short: a watch pokes it when something the wait looks at changed. A poke
+ * while nobody sleeps makes the next sleep return at once, so no change is slept through.
+ */
+export class Nudge {
+  private poked = false;
+  private wake: (() => void) | undefined;
+
+  poke(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    if (wake === undefined) this.poked = true;
+    else wake();
+  }
+
+  /** True (and reset) if poked since the last sleep. */
+  take(): boolean {
+    const poked = this.poked;
+    this.poked = false;
+    return poked;
+  }
+
+  /** `wake` runs on the next poke, unless `unlisten` comes first. */
+  listen(wake: () => void): void {
+    this.wake = wake;
+  }
+
+  unlisten(): void {
+    this.wake = undefined;
+  }
+}
+
+/**
+ * Polls until `done` says so, every 250 ms (every 50 ms during the first `fastForMs`), and at
+ * once when `nudge` is poked; `attempts` > 0 gives up after attempts × 2 s (false), 0 waits for
+ * ever. An interrupt ends the wait with exit code 130.
  */
 export async function pollUntil(
   ctx: CommandContext,
   attempts: number,
   done: () => Promise<boolean>,
   fastForMs = 0,
+  nudge?: Nudge,
 ): Promise<boolean> {
   const started = ctx.now();
   const deadline = attempts > 0 ? started + attempts * ATTEMPT_MS : Number.POSITIVE_INFINITY;
   for (;;) {
     if (await done()) return true;
     if (ctx.now() >= deadline) return false;
-    await sleep(ctx.now() - started < fastForMs ? FAST_POLL_INTERVAL_MS : POLL_INTERVAL_MS, ctx.signal);
+    await sleep(ctx.now() - started < fastForMs ? FAST_POLL_INTERVAL_MS : POLL_INTERVAL_MS, ctx.signal, nudge);
   }
 }
 
@@ -82,7 +115,12 @@ export async function waitForUnits(
   let failures = 0;
   const shownReasons = new Map<string, string>();
   let existenceCheckedAt = ctx.now();
-  const fastForMs = targets.length <= PER_UNIT_READ_LIMIT ? ATTEMPT_MS : 0;
+  const few = targets.length <= PER_UNIT_READ_LIMIT;
+  // A few units' states are watched: the wait looks again as soon as one is written (the
+  // container runs), not at the next poll. Opened before the first look, so nothing falls between.
+  const nudge = new Nudge();
+  const watches = few ? await api.watchStates(targets.map((t) => t.name), () => nudge.poke()).catch(() => undefined) : undefined;
+  const fastForMs = few && watches === undefined ? ATTEMPT_MS : 0;
   const inTime = await pollUntil(ctx, attempts, async () => {
     // Every second, check the units still exist: one destroyed meanwhile will never get there.
     if (ctx.now() - existenceCheckedAt >= EXISTENCE_CHECK_MS) {
@@ -120,7 +158,7 @@ export async function waitForUnits(
     pending = still;
     await showReasons(ctx, api, unplaced, placement.machines, shownReasons);
     return pending.length === 0;
-  }, fastForMs);
+  }, fastForMs, nudge).finally(() => Promise.allSettled((watches ?? []).map((w) => w.close())));
   if (!inTime) {
     for (const target of pending) {
       ctx.out.error(`Error waiting for units: timed out waiting for unit ${target.name} to report state ${target.goal}`);
@@ -234,19 +272,29 @@ export function explainUnschedulable(record: UnschedulableRecord, machines: Read
   return `${lines.join('\n')}\n`;
 }
 
-/** Waits `ms`; an abort (interrupt) ends the command. */
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or until `nudge` is poked; an abort (interrupt) ends the command. */
+export function sleep(ms: number, signal: AbortSignal, nudge?: Nudge): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(interrupted());
-    const onAbort = (): void => {
+    if (nudge?.take() === true) return resolve();
+    const settle = (): void => {
       clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+      nudge?.unlisten();
+    };
+    const onAbort = (): void => {
+      settle();
       reject(interrupted());
     };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      settle();
       resolve();
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
+    nudge?.listen(() => {
+      settle();
+      resolve();
+    });
   });
 }
 

@@ -680,7 +680,7 @@ export class EtcdRegistry implements Registry {
           ? this.keys.schedulePrefix()
           : this.keys.machineSchedulePrefix(target.machineId);
       case 'states':
-        return this.keys.statesPrefix();
+        return target.name === undefined ? this.keys.statesPrefix() : this.keys.unitStatesPrefix(target.name);
     }
   }
 

@@ -127,7 +127,8 @@ export type WatchTarget =
   | { readonly kind: 'global' }
   | { readonly kind: 'machines' }
   | { readonly kind: 'schedule'; readonly machineId?: string }
-  | { readonly kind: 'states' };
+  /** Every unit's states, or one unit's (`name`). */
+  | { readonly kind: 'states'; readonly name?: string };
 
 interface PutEvent<K extends string, E> {
   readonly kind: K;

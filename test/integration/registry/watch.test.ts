@@ -13,7 +13,7 @@ import {
   type WatchTarget,
 } from '@fleet/registry';
 import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
-import { machineRecord, recordingLogger, uniquePrefix, unitRecord } from './support.js';
+import { machineRecord, recordingLogger, uniquePrefix, unitRecord, unitState } from './support.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
 /** Short description of an event, for exact sequence assertions. */
@@ -141,6 +141,21 @@ describe('EtcdRegistry watches', () => {
       'put plain.service launched',
       'delete everywhere.service',
     ]);
+  });
+
+  it("delivers one unit's state changes to that unit's watcher only", async () => {
+    const prefix = uniquePrefix('unit-states');
+    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const one = await collect(registry, { kind: 'states', name: 'web@1.service' });
+    const all = await collect(registry, { kind: 'states' });
+    // web@10's keys start with web@1's name: only the key's separator keeps them apart.
+    await registry.publishState(unitState('web@10.service', 'm1', 'a'.repeat(40)), keeper);
+    await registry.publishState(unitState('web@1.service', 'm1', 'a'.repeat(40)), keeper);
+    await registry.publishState(unitState('web@1.service', 'm2', 'a'.repeat(40)), keeper);
+    await registry.deleteState('web@1.service', 'm1');
+    await eventually(() => all.events.length === 4, { what: 'every state event' });
+    await eventually(() => one.events.length === 3, { what: "web@1's state events" });
+    expect(one.events).toEqual(['put web@1.service/m1', 'put web@1.service/m2', 'delete web@1.service']);
   });
 
   it('replays history after a given revision before live events', async () => {
