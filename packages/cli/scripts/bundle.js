@@ -60,13 +60,15 @@ const builtFrom = [...packages].sort().map((name) => relative(outdir, resolve(cl
 const digest = createHash('sha256').update(await readFile(resolve(staging, 'main.cjs'))).digest('hex').slice(0, 16);
 const manifest = { script: 'main.cjs', codeCache: `main-${digest}.cache`, builtFrom };
 await writeFile(resolve(staging, 'bundle-manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-await trainCodeCache(staging, manifest);
 const old = `${outdir}.old-${process.pid}`;
 await rename(outdir, old).catch((error) => {
   if (error.code !== 'ENOENT') throw error;
 });
 await rename(staging, outdir);
 await rm(old, { recursive: true, force: true });
+// Trained in place: V8 keeps the file name the cache was made under, for stack traces. (A
+// fleetctl run meanwhile may write the cache first: as good.)
+await trainCodeCache(outdir, manifest);
 const bytes = Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
 const cacheBytes = (await stat(resolve(outdir, manifest.codeCache))).size;
 process.stdout.write(
