@@ -12,6 +12,7 @@ export * from './keys.js';
 export * from './codec.js';
 export * from './unit/go-strings.js';
 export * from './unit/lexer.js';
+export * from './unit/text-lexer.js';
 export * from './unit/serialize.js';
 export * from './unit/hash.js';
 export * from './unit/name.js';

@@ -27,14 +27,16 @@ export function isGoSpace(codePoint: number): boolean {
   }
 }
 
-/** Go's `strings.TrimSpace`. */
+/**
+ * Go's `strings.TrimSpace`. Every space is one UTF-16 unit outside the surrogates, so trimming
+ * units trims code points.
+ */
 export function trimGoSpace(text: string): string {
-  const chars = Array.from(text);
   let start = 0;
-  let end = chars.length;
-  while (start < end && isGoSpace(chars[start]!.codePointAt(0)!)) start++;
-  while (end > start && isGoSpace(chars[end - 1]!.codePointAt(0)!)) end--;
-  return start === 0 && end === chars.length ? text : chars.slice(start, end).join('');
+  let end = text.length;
+  while (start < end && isGoSpace(text.charCodeAt(start))) start++;
+  while (end > start && isGoSpace(text.charCodeAt(end - 1))) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
 /** Go's `strings.Fields`: the runs of non-space characters. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import fc from 'fast-check';
 import { goQuote, goQuoteRune, isGoSpace, splitGoFields, trimGoSpace, utf8ByteLength } from '@fleet/core';
 
 describe('Go string helpers', () => {
@@ -45,6 +46,24 @@ describe('Go string helpers', () => {
     expect(trimGoSpace('   ')).toBe('');
     expect(splitGoFields('  a\tb\u00a0c  ')).toEqual(['a', 'b', 'c']);
     expect(splitGoFields('   ')).toEqual([]);
+  });
+
+  it('trims code points, not UTF-16 units: surrogates, paired or lone, are never space', () => {
+    const byCodePoints = (text: string): string => {
+      const chars = Array.from(text);
+      let start = 0;
+      let end = chars.length;
+      while (start < end && isGoSpace(chars[start]!.codePointAt(0)!)) start++;
+      while (end > start && isGoSpace(chars[end - 1]!.codePointAt(0)!)) end--;
+      return chars.slice(start, end).join('');
+    };
+    const unit = fc.constantFrom(' ', '\t', '\u0085', '\u3000', '\ufeff', 'a', '\ud83d', '\ude00', '😀', '\u2000');
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit, maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 8 })), (text) => {
+        expect(trimGoSpace(text)).toBe(byCodePoints(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('counts UTF-8 bytes', () => {

@@ -4,11 +4,11 @@ import {
   UnitParseError,
   parseUnitFile,
   serializeUnitFile,
-  trimGoSpace,
   unitHash,
   type UnitFile,
   type UnitOption,
 } from '@fleet/core';
+import { lexerNoise, unitText } from './unit-text-arbitraries.js';
 
 /** The options in the order the canonical text lists them: grouped by first-seen section. */
 function grouped(options: readonly UnitOption[]): UnitOption[] {
@@ -16,61 +16,6 @@ function grouped(options: readonly UnitOption[]): UnitOption[] {
   for (const o of options) if (!order.includes(o.section)) order.push(o.section);
   return order.flatMap((s) => options.filter((o) => o.section === s));
 }
-
-const chars = (list: string) => fc.constantFrom(...Array.from(list));
-const text = (list: string, maxLength: number, minLength = 0) =>
-  fc.string({ unit: chars(list), minLength, maxLength });
-
-const eol = fc.constantFrom('\n', '\n', '\n', '\r\n');
-const indent = text(' \t\u3000', 3);
-const sectionName = text('abcXYZ019 -_.é#[;=\n"\\', 12);
-const optionName = text('abcXYZ019 -_.é<>"\\#;[%', 10).filter(
-  (n) => n === '' || !/^[\s[#;]/u.test(n),
-);
-const valueChars = 'abc xyz\t09"#[;=%é\\';
-const valueLine = text(valueChars, 20);
-/** A value's last line must not end in a backslash (that would continue it). */
-const lastLine = valueLine.filter((l) => !trimGoSpace(l).endsWith('\\'));
-
-/**
- * Raw value text: optional continuation lines (each ending in a backslash), then either a last
- * line or (null) a blank line, which leaves the value ending in backslash-newline.
- */
-const rawValue = fc
-  .tuple(fc.array(valueLine, { maxLength: 2 }), fc.option(lastLine, { nil: null }))
-  .map(([continued, last]) => {
-    if (continued.length === 0) return last ?? '';
-    const head = continued.map((l) => `${l}\\`).join('\n');
-    if (last === null) return `${head}\n`;
-    return `${head}\n${trimGoSpace(last) === '' ? 'y' : last}`;
-  });
-
-const optionLine = fc
-  .tuple(indent, optionName, indent, indent, rawValue, eol)
-  .map(([i1, name, s1, s2, value, end]) => {
-    const lineEnd = value.endsWith('\n') ? '\n' : end; // a trailing continuation needs LF
-    return `${i1}${name}${s1}=${s2}${value}${lineEnd}`;
-  });
-const commentLine = fc
-  .tuple(indent, chars('#;'), text('abc =[]\t', 15), eol)
-  .map(([i, c, body, end]) => `${i}${c}${body}${end}`);
-const blankLine = fc.tuple(indent, eol).map(([i, end]) => `${i}${end}`);
-const sectionBlock = fc
-  .tuple(sectionName, text(' \t', 2), eol, fc.array(fc.oneof(optionLine, optionLine, commentLine, blankLine), { maxLength: 6 }))
-  .map(([name, trailing, end, lines]) => `[${name}]${trailing}${end}${lines.join('')}`);
-const junk = text('abc =\n\t<>xyz', 20);
-
-/** Unit-file-like text: junk, then sections of options, comments and blank lines. */
-const unitText = fc
-  .tuple(junk, fc.array(sectionBlock, { maxLength: 5 }))
-  .map(([j, blocks]) => `${j}${j === '' || j.endsWith('\n') ? '' : '\n'}${blocks.join('')}`);
-
-/** Strings dense in the lexer's special characters. */
-const lexerNoise = fc.oneof(
-  text('[]=#;\\\n\r \t"aé\u3000\u0085\ufeffS', 80),
-  fc.string({ unit: 'binary', maxLength: 80 }),
-  fc.string({ maxLength: 80 }),
-);
 
 function roundTrips(unit: UnitFile): void {
   const canonical = serializeUnitFile(unit);
