@@ -47,10 +47,10 @@ export function hollowMachineRecord(index: number): MachineRecord {
 function reportingLaunches(registry: Registry, onActive: (state: UnitStateRecord) => void): Registry {
   return new Proxy(registry, {
     get(target, property) {
-      if (property === 'publishState') {
-        return async (state: UnitStateRecord, lease: LeaseRef): Promise<void> => {
-          await target.publishState(state, lease);
-          if (state.activeState === 'active') onActive(state);
+      if (property === 'publishStates') {
+        return async (states: readonly UnitStateRecord[], lease: LeaseRef): Promise<void> => {
+          await target.publishStates(states, lease);
+          for (const state of states) if (state.activeState === 'active') onActive(state);
         };
       }
       const value: unknown = Reflect.get(target, property, target);

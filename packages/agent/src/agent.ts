@@ -13,6 +13,7 @@ import {
   type ScheduledUnit,
   type UnitRecord,
   type UnitRequirements,
+  type UnitStateRecord,
 } from '@fleet/core';
 import type { LeaseRef, Registry, RegistryEvent, RegistryWatch } from '@fleet/registry';
 import type { ContainerRuntime, RuntimeContainer } from '@fleet/runtime';
@@ -470,6 +471,8 @@ export class Agent {
       if (prev === undefined || (c.state === 'running' && prev.state !== 'running')) byUnit.set(c.unit, c);
     }
     const machineId = this.machineId;
+    // Written together: at a launch each machine's states go in one txn, not one request apiece.
+    const changed: { name: string; state: UnitStateRecord; text: string }[] = [];
     for (const d of desired) {
       const container = byUnit.get(d.name);
       const sameHash = container !== undefined && container.hash === d.hash ? container : undefined;
@@ -487,9 +490,11 @@ export class Agent {
         ...(error === undefined ? {} : { error }),
       });
       const text = encodeUnitStateRecord(state);
-      if (this.published.get(d.name) === text) continue;
-      await registry.publishState(state, this.lease);
-      this.published.set(d.name, text);
+      if (this.published.get(d.name) !== text) changed.push({ name: d.name, state, text });
+    }
+    if (changed.length > 0) {
+      await registry.publishStates(changed.map((c) => c.state), this.lease);
+      for (const { name, text } of changed) this.published.set(name, text);
     }
     const wanted = new Set(desired.map((d) => d.name));
     for (const name of [...this.published.keys()]) {

@@ -141,7 +141,7 @@ export class EtcdRegistry implements Registry {
       throw new RangeError('createUnits: unit names must be distinct');
     }
     const writes = units.map(({ unit, global }) => this.unitWrites(unit, global));
-    const batches = this.packUnitCreates(writes);
+    const batches = this.packWrites(writes);
     const outcomes = new Array<CreateUnitOutcome>(units.length);
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -186,7 +186,8 @@ export class EtcdRegistry implements Registry {
   }
 
   /** Indexes of the units, grouped so a txn holds at most maxTxnOps compares and writes and maxTxnBytes. */
-  private packUnitCreates(writes: readonly IRequestOp[][]): number[][] {
+  /** Groups of writes packed, in order, into batches that fit one txn each (indices of `writes`). */
+  private packWrites(writes: readonly IRequestOp[][]): number[][] {
     const batches: number[][] = [];
     let batch: number[] = [];
     let ops = 0;
@@ -371,12 +372,13 @@ export class EtcdRegistry implements Registry {
   // ---- unit states (agents write, lease-bound) -------------------------------------------
 
   async publishState(state: UnitStateRecord, lease: LeaseRef): Promise<void> {
-    const key = Buffer.from(this.keys.state(state.name, state.machineId));
-    const value = Buffer.from(encodeUnitStateRecord(state));
-    try {
-      await this.client.kv.put({ key, value, lease: lease.id });
-    } catch (error) {
-      throw toRegistryError(error, 'publish state');
+    await this.publishStates([state], lease);
+  }
+
+  async publishStates(states: readonly UnitStateRecord[], lease: LeaseRef): Promise<void> {
+    const writes = states.map((state) => [op.put(this.keys.state(state.name, state.machineId), encodeUnitStateRecord(state), lease.id)]);
+    for (const batch of this.packWrites(writes)) {
+      await this.txn(states.length === 1 ? 'publish state' : 'publish states', { success: batch.flatMap((i) => writes[i]!) });
     }
   }
 

@@ -231,6 +231,11 @@ export interface Registry {
   getUnschedulable(name: string): Promise<UnschedulableEntry | undefined>;
 
   publishState(state: UnitStateRecord, lease: LeaseRef): Promise<void>;
+  /**
+   * publishState for many states at once (an agent's pass): in as few txns as etcd allows, sent one
+   * after another; a failed txn leaves the states of the txns before it written.
+   */
+  publishStates(states: readonly UnitStateRecord[], lease: LeaseRef): Promise<void>;
   deleteState(name: string, machineId: string): Promise<void>;
   listStates(name?: string): Promise<UnitStateEntry[]>;
   /**

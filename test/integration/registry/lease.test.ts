@@ -162,4 +162,18 @@ describe('LeaseKeeper and lease-bound keys', () => {
     await keeper.revoke();
     expect(await registry.listStates()).toEqual([]);
   });
+
+  it('publishes many states in txns of at most maxTxnOps, each bound to the lease', async () => {
+    const registry = new EtcdRegistry({ client, prefix: uniquePrefix('batched-states'), logger: recordingLogger(), maxTxnOps: 4 });
+    const keeper = await grant();
+    const hash = 'c'.repeat(40);
+    const names = Array.from({ length: 10 }, (_, i) => `u${i}.service`);
+    const before = await registry.currentRevision();
+    await registry.publishStates(names.map((name) => unitState(name, 'm1', hash)), keeper);
+    const states = await registry.listStates();
+    expect(states.map((s) => [s.state.name, s.leaseId])).toEqual(names.sort().map((name) => [name, keeper.id]));
+    // Three txns of 4, 4 and 2 puts: three revisions.
+    expect(new Set(states.map((s) => s.modRevision)).size).toBe(3);
+    expect(BigInt(await registry.currentRevision()) - BigInt(before)).toBe(3n);
+  });
 });
