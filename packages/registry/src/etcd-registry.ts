@@ -185,8 +185,7 @@ export class EtcdRegistry implements Registry {
     );
   }
 
-  /** Indexes of the units, grouped so a txn holds at most maxTxnOps compares and writes and maxTxnBytes. */
-  /** Groups of writes packed, in order, into batches that fit one txn each (indices of `writes`). */
+  /** Groups of writes (indices of `writes`), in order, so a txn holds at most maxTxnOps and maxTxnBytes. */
   private packWrites(writes: readonly IRequestOp[][]): number[][] {
     const batches: number[][] = [];
     let batch: number[] = [];
@@ -376,9 +375,12 @@ export class EtcdRegistry implements Registry {
   }
 
   async publishStates(states: readonly UnitStateRecord[], lease: LeaseRef): Promise<void> {
-    const writes = states.map((state) => [op.put(this.keys.state(state.name, state.machineId), encodeUnitStateRecord(state), lease.id)]);
+    const writes = states.map((state) => [
+      op.put(this.keys.state(state.name, state.machineId), encodeUnitStateRecord(state), lease.id),
+    ]);
+    const operation = states.length === 1 ? 'publish state' : 'publish states';
     for (const batch of this.packWrites(writes)) {
-      await this.txn(states.length === 1 ? 'publish state' : 'publish states', { success: batch.flatMap((i) => writes[i]!) });
+      await this.txn(operation, { success: batch.flatMap((i) => writes[i]!) });
     }
   }
 

@@ -55,7 +55,7 @@ export function parseUnitFile(text: string): UnitFile {
   return { options: lexPlainUnitText(text) ?? lexUnitBytes(text) };
 }
 
-/** go-systemd's lexer on the text's UTF-8 bytes, step by step: the reference the fast path is tested against. */
+/** go-systemd's lexer on the text's UTF-8 bytes, step by step: the reference for the fast path. */
 export function lexUnitBytes(text: string): UnitOption[] {
   const data = encoder.encode(text);
   if (data.length > MAX_UNIT_FILE_BYTES) {

@@ -95,4 +95,3 @@ export function unitRequirements(unit: UnitFile, unitName: string): UnitRequirem
 function noRequirements(): UnitRequirements {
   return { machineOf: [], metadata: {}, conflicts: [], global: false, replaces: [] };
 }
-
