@@ -11,7 +11,7 @@ import {
   type UnitRequirements,
   type UnschedulableRecord,
 } from '@fleet/core';
-import type { ClusterSnapshot, FencingGuard, Registry, RegistryEvent, RegistryWatch } from '@fleet/registry';
+import type { ClusterSnapshot, FencingGuard, Registry, RegistryWatch } from '@fleet/registry';
 import { buildClusterState, type ClusterUnit } from './cluster-state.js';
 import { initialMassLossState, observeMachines, type MassLossSettings, type MassLossState } from './mass-loss.js';
 import { computePlan, type Plan } from './plan.js';
@@ -259,16 +259,16 @@ export function startEngine(options: EngineOptions): Engine {
       loop.trigger();
     };
     const handler = {
-      onEvent: (event: RegistryEvent): void => {
-        if (duringApply !== undefined) duringApply.push(event.revision);
-        else if (!ownRevisions.has(event.revision)) changed();
+      onChange: (revision: string): void => {
+        if (duringApply !== undefined) duringApply.push(revision);
+        else if (!ownRevisions.has(revision)) changed();
       },
       onResync: changed,
     };
     let live = 0;
     for (const kind of ['units', 'machines', 'schedule'] as const) {
       try {
-        const watch = await registry.watchPrefix({ kind }, undefined, handler);
+        const watch = await registry.watchChanges({ kind }, undefined, handler);
         if (term === current) {
           current.watches.push(watch);
           live++;

@@ -43,6 +43,7 @@ import { packStage, stagesOf, type ScheduleBatch, type ScheduleBatchLimits } fro
 import { runTxnPipeline } from './txn-pipeline.js';
 import type {
   ApplyResult,
+  ChangeHandler,
   ClusterSnapshot,
   CreateUnitOutcome,
   FencingGuard,
@@ -470,6 +471,22 @@ export class EtcdRegistry implements Registry {
       handler,
       decodePut: (kv) => this.decodeWatchPut(target, kv),
       decodeDelete: (kv) => this.decodeWatchDelete(target, kv),
+    });
+    await watch.start();
+    return watch;
+  }
+
+  async watchChanges(target: WatchTarget, afterRevision: string | undefined, handler: ChangeHandler): Promise<RegistryWatch> {
+    const prefix = this.watchPrefixOf(target);
+    const revisionOf = (kv: IKeyValue): string => kv.mod_revision;
+    const watch = new PrefixWatch({
+      client: this.client,
+      prefix,
+      afterRevision,
+      logger: this.logger.child({ watch: prefix }),
+      handler: { onEvent: (revision: string) => handler.onChange(revision), onResync: (reason) => handler.onResync(reason) },
+      decodePut: revisionOf,
+      decodeDelete: revisionOf,
     });
     await watch.start();
     return watch;

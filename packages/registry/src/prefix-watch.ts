@@ -3,18 +3,18 @@ import type { IKeyValue, Watcher } from 'etcd3';
 import type { EtcdClient } from './etcd-client.js';
 import { nextRevision } from './etcd-ops.js';
 import { toRegistryError } from './errors.js';
-import type { RegistryEvent, RegistryWatch, ResyncReason, WatchHandler } from './registry.js';
+import type { RegistryWatch, ResyncReason } from './registry.js';
 
-export interface PrefixWatchOptions {
+export interface PrefixWatchOptions<E> {
   readonly client: EtcdClient;
   readonly prefix: string;
   /** Deliver events with a revision above this one; undefined: from now. */
   readonly afterRevision: string | undefined;
   readonly logger: Logger;
-  readonly handler: WatchHandler;
-  /** Turn a raw event into a registry event; undefined skips it (foreign or corrupt record). */
-  readonly decodePut: (kv: IKeyValue) => RegistryEvent | undefined;
-  readonly decodeDelete: (kv: IKeyValue) => RegistryEvent | undefined;
+  readonly handler: { onEvent(event: E): void; onResync(reason: ResyncReason): void };
+  /** Turn a raw event into what the handler takes; undefined skips it (foreign or corrupt record). */
+  readonly decodePut: (kv: IKeyValue) => E | undefined;
+  readonly decodeDelete: (kv: IKeyValue) => E | undefined;
 }
 
 const RESTART_DELAY_MS = 500;
@@ -26,7 +26,7 @@ const CLOSE_TIMEOUT_MS = 2_000;
  * but we do not trust the gap: after a reconnection the handler is told to resync. If etcd
  * cancels the watch (a compacted start revision), it is restarted from now, with a resync.
  */
-export class PrefixWatch implements RegistryWatch {
+export class PrefixWatch<E> implements RegistryWatch {
   private watcher: Watcher | undefined;
   private closed = false;
   private disconnected = false;
@@ -35,7 +35,7 @@ export class PrefixWatch implements RegistryWatch {
   private readonly afterRevision: string | undefined;
   private readonly logger: Logger;
 
-  constructor(private readonly options: PrefixWatchOptions) {
+  constructor(private readonly options: PrefixWatchOptions<E>) {
     this.prefix = options.prefix;
     this.afterRevision = options.afterRevision;
     this.logger = options.logger;
@@ -113,7 +113,7 @@ export class PrefixWatch implements RegistryWatch {
     });
   }
 
-  private deliver(watcher: Watcher, event: RegistryEvent | undefined): void {
+  private deliver(watcher: Watcher, event: E | undefined): void {
     if (this.closed || watcher !== this.watcher || event === undefined) return;
     try {
       this.options.handler.onEvent(event);

@@ -168,6 +168,12 @@ export interface WatchHandler {
   onResync(reason: ResyncReason): void;
 }
 
+/** What watchChanges reports: that something changed, at which revision, or that it may have missed some. */
+export interface ChangeHandler {
+  onChange(revision: string): void;
+  onResync(reason: ResyncReason): void;
+}
+
 export interface RegistryWatch {
   close(): Promise<void>;
 }
@@ -257,4 +263,10 @@ export interface Registry {
     afterRevision: string | undefined,
     handler: WatchHandler,
   ): Promise<RegistryWatch>;
+  /**
+   * watchPrefix for a reader that needs only to know that something changed and at which revision
+   * (the engine, whose own writes come back by the hundred thousand after a big apply): values are
+   * not decoded, and any key under the prefix counts.
+   */
+  watchChanges(target: WatchTarget, afterRevision: string | undefined, handler: ChangeHandler): Promise<RegistryWatch>;
 }

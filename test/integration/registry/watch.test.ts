@@ -158,6 +158,21 @@ describe('EtcdRegistry watches', () => {
     expect(one.events).toEqual(['put web@1.service/m1', 'put web@1.service/m2', 'delete web@1.service']);
   });
 
+  it('reports the revision of every change to a change watcher, corrupt values included', async () => {
+    const prefix = uniquePrefix('changes');
+    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const revisions: string[] = [];
+    const resyncs: ResyncReason[] = [];
+    watches.push(await registry.watchChanges({ kind: 'units' }, undefined, { onChange: (r) => revisions.push(r), onResync: (r) => resyncs.push(r) }));
+    const { entry } = await registry.createUnit(unitRecord('c.service', 'c'), { global: false });
+    const corrupt = await client.put(buildKeyspace(prefix).unit('bad.service')).value('{not json').exec();
+    await registry.destroyUnit('c.service');
+    const after = await registry.currentRevision();
+    await eventually(() => revisions.length === 3, { what: 'three changes' });
+    expect(revisions).toEqual([entry.modRevision, corrupt.header.revision, after]);
+    expect(resyncs).toEqual([]);
+  });
+
   it('replays history after a given revision before live events', async () => {
     const prefix = uniquePrefix('replay');
     const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
