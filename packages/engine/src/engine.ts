@@ -199,7 +199,13 @@ export function startEngine(options: EngineOptions): Engine {
         logger.info('unit cannot be placed', { unit: change.record.name, reason });
       } else unschedulable.delete(change.name);
     }
-    if (result.outcome === 'conflict') {
+    if (result.outcome === 'applied' && result.landed.every(Boolean) && held.size === 0 && !dirty) {
+      // Everything landed and nobody else wrote meanwhile: the store is the snapshot plus these
+      // changes, and planning that again finds nothing (the plan converges: plan.property.test).
+      // So the next pass need not read everything again to learn it — at 100,000 units that read
+      // took 6 s and was the engine's memory peak; a watch event or the revision check will do.
+      settled = { revision: result.revision, checkedAt: clock.now() };
+    } else if (result.outcome === 'conflict') {
       logger.debug('state moved during the pass; planning again', { applied: result.applied });
       unschedulable = undefined;
       term?.loop.trigger();

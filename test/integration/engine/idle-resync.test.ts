@@ -102,6 +102,17 @@ describe('the engine on an idle cluster', () => {
     await eventually(() => snapshots() > before, { what: 'a full read after the write' });
   });
 
+  it('counts an apply that landed in full as settled: no second read to check it', async () => {
+    const { base, engine, snapshots } = await startLeading();
+    await quietPasses(engine, snapshots, 10);
+    const before = snapshots();
+    await base.createUnit(unitRecord('two.service', unitFile(2), 'launched'), { global: false });
+    await eventually(async () => (await base.listSchedule()).length === 2, { what: 'the second unit scheduled' });
+    await quietPasses(engine, snapshots, 10);
+    // The read that planned the placement, and none to find that nothing is left to do.
+    expect(snapshots() - before).toBe(1);
+  });
+
   it('takes the events of its own writes for no change', async () => {
     // Passes only on watched changes (the periodic one is a minute away).
     const { base, snapshots } = await startLeading(undefined, 60_000);
