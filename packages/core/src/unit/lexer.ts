@@ -1,4 +1,5 @@
 import { UnitParseError } from '../errors.js';
+import { BACKSLASH, CLOSE_BRACKET, CR, EQUALS, LF, OPEN_BRACKET, SPACE } from './char-codes.js';
 import { GoBufferedReader } from './go-buffered-reader.js';
 import { isGoSpace, goQuote, trimGoSpace } from './go-strings.js';
 import { MAX_UNIT_FILE_BYTES, MAX_UNIT_LINE_BYTES } from './limits.js';
@@ -19,14 +20,6 @@ export const LEXER_ERRORS = {
   newlineInOptionName: 'unexpected newline encountered while parsing option name',
   eofInOptionName: 'unexpected end of file while parsing option name',
 } as const;
-
-const LF = 0x0a;
-const CR = 0x0d;
-const BACKSLASH = 0x5c;
-const SPACE = 0x20;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
-const EQUALS = 0x3d;
 
 const encoder = new TextEncoder();
 // ignoreBOM keeps a U+FEFF at the start of a piece (the default would silently drop it).

@@ -1,3 +1,4 @@
+import { BACKSLASH, CR, EQUALS, HASH, LF, OPEN_BRACKET, SEMICOLON, SPACE } from './char-codes.js';
 import { isGoSpace, trimGoSpace } from './go-strings.js';
 import { MAX_UNIT_FILE_BYTES, MAX_UNIT_LINE_BYTES } from './limits.js';
 import type { UnitOption } from './unit-file.js';
@@ -65,15 +66,6 @@ export function lexPlainUnitText(text: string): UnitOption[] | undefined {
   }
   return options;
 }
-
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const HASH = 0x23;
-const SEMICOLON = 0x3b;
-const EQUALS = 0x3d;
-const OPEN_BRACKET = 0x5b;
-const BACKSLASH = 0x5c;
 
 /**
  * go-systemd's toEOL for the line starting at `start` whose `\n` is at `lf` (-1: none before the
