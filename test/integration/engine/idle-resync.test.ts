@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { systemClock } from '@fleet/core';
 import { startEngine, type Engine } from '@fleet/engine';
-import {
-  EtcdRegistry,
-  LeaseKeeper,
-  Leadership,
-  createEtcdClient,
-  type EtcdClient,
-  type Registry,
-} from '@fleet/registry';
-import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
-import { machineRecord, recordingLogger, uniquePrefix, unitRecord } from '../registry/support.js';
+import { EtcdRegistry, Leadership, type Registry } from '@fleet/registry';
+import { eventually } from '@fleet/testkit';
+import { machineRecord, privateEtcdWithLease, recordingLogger, uniquePrefix, unitRecord } from '../registry/support.js';
 
 /** The registry, counting full snapshots and revision reads. */
 function counting(registry: Registry): { registry: Registry; snapshots: () => number; revisionReads: () => number } {
@@ -30,37 +23,22 @@ function counting(registry: Registry): { registry: Registry; snapshots: () => nu
 const unitFile = (n: number): string => `[Service]\nExecStart=/bin/true ${n}\n`;
 
 describe('the engine on an idle cluster', () => {
-  let etcd: EtcdServer;
-  let client: EtcdClient;
-  let keeper: LeaseKeeper;
-  const engines: Engine[] = [];
-  const leaderships: Leadership[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    client = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 5_000 });
-    keeper = await LeaseKeeper.grant({ client, ttlSeconds: 10, logger: recordingLogger() });
-  });
-  afterAll(async () => {
-    await Promise.allSettled(engines.map((e) => e.stop()));
-    await Promise.allSettled(leaderships.map((l) => l.stop()));
-    await keeper.revoke();
-    client.close();
-    await etcd.stop();
-  });
+  const etcd = privateEtcdWithLease();
 
   /** A leading engine over a fresh prefix with one machine and one launched unit, once it is scheduled. */
   const startLeading = async (fullResyncMs?: number, reconcileIntervalMs = 20) => {
     const prefix = uniquePrefix('idle-engine');
     const logger = recordingLogger();
-    const base = new EtcdRegistry({ client, logger, prefix });
+    const base = new EtcdRegistry({ client: etcd.client, logger, prefix });
     const counted = counting(base);
-    await base.registerMachine(machineRecord('a'.repeat(32)), keeper);
+    await base.registerMachine(machineRecord('a'.repeat(32)), etcd.keeper);
     await base.createUnit(unitRecord('one.service', unitFile(1), 'launched'), { global: false });
-    const leadership = new Leadership({ client, prefix, candidateId: 'engine', ttlSeconds: 5, logger });
-    leaderships.push(leadership);
+    const leadership = new Leadership({ client: etcd.client, prefix, candidateId: 'engine', ttlSeconds: 5, logger });
     const engine = startEngine({ registry: counted.registry, leadership, logger, clock: systemClock, reconcileIntervalMs, fullResyncMs });
-    engines.push(engine);
+    etcd.stopFirst(async () => {
+      await engine.stop();
+      await leadership.stop();
+    });
     leadership.start();
     await eventually(async () => (await base.listSchedule()).length === 1, { what: 'the unit scheduled' });
     return { base, engine, ...counted };
@@ -98,7 +76,7 @@ describe('the engine on an idle cluster', () => {
 
     // A write the engine does not watch: only the revision check can notice it.
     const before = snapshots();
-    await client.put('/elsewhere/key').value('x');
+    await etcd.client.put('/elsewhere/key').value('x');
     await eventually(() => snapshots() > before, { what: 'a full read after the write' });
   });
 

@@ -1,53 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  EtcdRegistry,
-  LeaseKeeper,
-  Leadership,
-  createEtcdClient,
-  type EtcdClient,
-  type FencingGuard,
-  type ScheduleChange,
-  type UnitEntry,
-} from '@fleet/registry';
-import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
-import { machineRecord, recordingLogger, uniquePrefix, unitRecord } from './support.js';
+import { describe, expect, it } from '@jest/globals';
+import { EtcdRegistry, type ScheduleChange, type UnitEntry } from '@fleet/registry';
+import { machineRecord, privateEtcdWithLease, recordingLogger, uniquePrefix, unitRecord } from './support.js';
 
 /**
  * applyScheduleChanges with several txns in flight: what lands when one of them conflicts, how
  * stages order the changes, and the range compare over each txn's schedule keys.
  */
 describe('EtcdRegistry schedule writes, several txns in flight', () => {
-  let etcd: EtcdServer;
-  let client: EtcdClient;
-  let keeper: LeaseKeeper;
-  const leaderships: Leadership[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    client = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 5_000 });
-    keeper = await LeaseKeeper.grant({ client, ttlSeconds: 10, logger: recordingLogger() });
-  });
-  afterAll(async () => {
-    await Promise.allSettled(leaderships.map((l) => l.stop()));
-    await keeper.revoke();
-    client.close();
-    await etcd.stop();
-  });
-
-  const leaderOn = async (prefix: string): Promise<{ guard: FencingGuard; leadership: Leadership }> => {
-    const leadership = new Leadership({ client, prefix, candidateId: 'engine', ttlSeconds: 5, logger: recordingLogger() });
-    leaderships.push(leadership);
-    leadership.start();
-    const guard = await eventually(() => leadership.isLeader() && leadership.guard(), { what: 'leadership' });
-    return { guard, leadership };
-  };
+  const etcd = privateEtcdWithLease();
 
   /** A registry whose txns carry 4 changes each (guard, range, machine and 4 unit compares ≤ 7). */
   const setUp = async (what: string, units: number, machines: readonly string[]) => {
     const prefix = uniquePrefix(what);
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger(), maxTxnOps: 7, maxTxnsInFlight: 16 });
-    const { guard, leadership } = await leaderOn(prefix);
-    for (const m of machines) await registry.registerMachine(machineRecord(m), keeper);
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger(), maxTxnOps: 7, maxTxnsInFlight: 16 });
+    const { guard, leadership } = await etcd.leadOn(prefix);
+    for (const m of machines) await registry.registerMachine(machineRecord(m), etcd.keeper);
     for (let i = 0; i < units; i++) {
       await registry.createUnit(unitRecord(`u${String(i).padStart(3, '0')}.service`, `unit ${i}`, 'launched'), { global: false });
     }

@@ -1,37 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { buildKeyspace, encodeStoredUnit } from '@fleet/core';
-import {
-  EtcdRegistry,
-  LeaseKeeper,
-  Leadership,
-  createEtcdClient,
-  type EtcdClient,
-  type FencingGuard,
-  type ScheduleChange,
-  type UnitEntry,
-} from '@fleet/registry';
-import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
-import { machineRecord, recordingLogger, uniquePrefix, unitRecord } from './support.js';
+import { EtcdRegistry, type ScheduleChange, type UnitEntry } from '@fleet/registry';
+import { machineRecord, privateEtcdWithLease, recordingLogger, uniquePrefix, unitRecord } from './support.js';
 
 const unitName = (i: number): string => `u-${String(i).padStart(6, '0')}.service`;
 
 describe('EtcdRegistry snapshots and schedule writes', () => {
-  let etcd: EtcdServer;
-  let client: EtcdClient;
-  let keeper: LeaseKeeper;
-  const leaderships: Leadership[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    client = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 5_000 });
-    keeper = await LeaseKeeper.grant({ client, ttlSeconds: 10, logger: recordingLogger() });
-  });
-  afterAll(async () => {
-    await Promise.allSettled(leaderships.map((l) => l.stop()));
-    await keeper.revoke();
-    client.close();
-    await etcd.stop();
-  });
+  const etcd = privateEtcdWithLease();
 
   /** Writes units straight to etcd, 128 per txn, to set up big keyspaces fast. */
   const loadUnits = async (prefix: string, from: number, to: number): Promise<void> => {
@@ -42,7 +17,7 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
         const value = encodeStoredUnit({ ...unitRecord(unitName(i), `unit ${i}`), global: false });
         success.push({ request_put: { key: Buffer.from(keys.unit(unitName(i))), value: Buffer.from(value) } });
       }
-      await client.kv.txn({ compare: [], success });
+      await etcd.client.kv.txn({ compare: [], success });
     }
   };
 
@@ -50,27 +25,20 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
     const unitsPrefix = buildKeyspace(prefix).unitsPrefix();
     const end = Buffer.from(unitsPrefix);
     end[end.length - 1] = end[end.length - 1]! + 1;
-    const response = await client.kv.range({ key: Buffer.from(unitsPrefix), range_end: end, revision, count_only: true });
+    const response = await etcd.client.kv.range({ key: Buffer.from(unitsPrefix), range_end: end, revision, count_only: true });
     return Number(response.count);
-  };
-
-  const leaderOn = async (prefix: string): Promise<FencingGuard> => {
-    const leadership = new Leadership({ client, prefix, candidateId: 'engine', ttlSeconds: 5, logger: recordingLogger() });
-    leaderships.push(leadership);
-    leadership.start();
-    return eventually(() => leadership.isLeader() && leadership.guard(), { what: 'leadership' });
   };
 
   it('reads more than 5,000 units in pages, all at one revision', async () => {
     const prefix = uniquePrefix('paging');
     await loadUnits(prefix, 0, 5_100);
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
     const snapshot = await registry.snapshot();
     expect(snapshot.units).toHaveLength(5_100);
     expect(snapshot.units.map((e) => e.unit.name)).toEqual(Array.from({ length: 5_100 }, (_, i) => unitName(i)));
 
     // Small pages while another writer adds units: the snapshot holds exactly the units at its revision.
-    const paged = new EtcdRegistry({ client, prefix, logger: recordingLogger(), pageSize: 700 });
+    const paged = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger(), pageSize: 700 });
     const [during] = await Promise.all([paged.snapshot(), loadUnits(prefix, 5_100, 5_612)]);
     expect(during.units.length).toBe(await countAt(prefix, during.revision));
     expect(new Set(during.units.map((e) => e.unit.name)).size).toBe(during.units.length);
@@ -79,10 +47,10 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
 
   it('gives an agent its own schedule and the Global units at one revision', async () => {
     const prefix = uniquePrefix('machine-snapshot');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
-    const guard = await leaderOn(prefix);
-    await registry.registerMachine(machineRecord('m1'), keeper);
-    await registry.registerMachine(machineRecord('m2'), keeper);
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
+    const guard = (await etcd.leadOn(prefix)).guard;
+    await registry.registerMachine(machineRecord('m1'), etcd.keeper);
+    await registry.registerMachine(machineRecord('m2'), etcd.keeper);
     const a = (await registry.createUnit(unitRecord('a.service', 'a', 'launched'), { global: false })).entry;
     const b = (await registry.createUnit(unitRecord('b.service', 'b', 'launched'), { global: false })).entry;
     await registry.createUnit(unitRecord('g.service', 'g', 'launched'), { global: true });
@@ -108,9 +76,9 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
   it('packs many changes into few txns, each within the op limit', async () => {
     const prefix = uniquePrefix('batch');
     await loadUnits(prefix, 0, 300);
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
-    const guard = await leaderOn(prefix);
-    for (const m of ['m1', 'm2', 'm3']) await registry.registerMachine(machineRecord(m), keeper);
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
+    const guard = (await etcd.leadOn(prefix)).guard;
+    for (const m of ['m1', 'm2', 'm3']) await registry.registerMachine(machineRecord(m), etcd.keeper);
     const read = await registry.snapshot();
     const changes: ScheduleChange[] = read.units.map((entry: UnitEntry, i) => ({
       kind: 'schedule',
@@ -131,9 +99,9 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
 
   it('fails the txn when anything the plan read has changed', async () => {
     const prefix = uniquePrefix('conflict');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
-    const guard = await leaderOn(prefix);
-    await registry.registerMachine(machineRecord('m1'), keeper);
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
+    const guard = (await etcd.leadOn(prefix)).guard;
+    await registry.registerMachine(machineRecord('m1'), etcd.keeper);
     const a = (await registry.createUnit(unitRecord('a.service', 'a', 'launched'), { global: false })).entry;
     const b = (await registry.createUnit(unitRecord('b.service', 'b', 'launched'), { global: false })).entry;
     const read = await registry.snapshot();
@@ -162,7 +130,7 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
     // The machine registered again after the read: its agent may already have re-read its
     // schedule, so the unit stays until a plan made from a newer read says otherwise.
     const beforeReRegister = await registry.snapshot();
-    await registry.registerMachine(machineRecord('m1'), keeper);
+    await registry.registerMachine(machineRecord('m1'), etcd.keeper);
     expect((await registry.applyScheduleChanges([unscheduleB], guard, beforeReRegister.revision)).outcome).toBe('conflict');
     const fresh = await registry.snapshot();
     expect((await registry.applyScheduleChanges([unscheduleB], guard, fresh.revision)).outcome).toBe('applied');
@@ -172,9 +140,9 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
   it('commits the other batches and reports which changes landed around a conflict', async () => {
     const prefix = uniquePrefix('partial');
     await loadUnits(prefix, 0, 30);
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger(), maxTxnOps: 11 });
-    const guard = await leaderOn(prefix);
-    await registry.registerMachine(machineRecord('m1'), keeper);
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger(), maxTxnOps: 11 });
+    const guard = (await etcd.leadOn(prefix)).guard;
+    await registry.registerMachine(machineRecord('m1'), etcd.keeper);
     const read = await registry.snapshot();
     const changes: ScheduleChange[] = read.units.map((entry) => ({
       kind: 'schedule',
@@ -197,8 +165,8 @@ describe('EtcdRegistry snapshots and schedule writes', () => {
 
   it('writes and clears the engine’s unschedulable reasons', async () => {
     const prefix = uniquePrefix('unschedulable');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
-    const guard = await leaderOn(prefix);
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
+    const guard = (await etcd.leadOn(prefix)).guard;
     const record = {
       name: 'big.service',
       summary: 'no machine satisfies the requirements',

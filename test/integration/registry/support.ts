@@ -1,26 +1,56 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll } from '@jest/globals';
 import type { LogFields, Logger, MachineRecord, TargetState, UnitRecord, UnitStateRecord } from '@fleet/core';
-import { createEtcdClient, type EtcdClient } from '@fleet/registry';
-import { type EtcdServer, startEtcd } from '@fleet/testkit';
+import { createEtcdClient, LeaseKeeper, Leadership, type EtcdClient, type FencingGuard } from '@fleet/registry';
+import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
 
 /**
  * A private etcd and a client on it for the enclosing describe block: started before its tests,
  * closed and stopped after them. Read `client` inside tests and hooks, not at declaration.
  */
 export function privateEtcd(): { readonly client: EtcdClient; readonly server: EtcdServer } {
+  return etcdFixture(false);
+}
+
+/** What privateEtcdWithLease gives the tests of its block. */
+export interface EtcdWithLease {
+  readonly client: EtcdClient;
+  readonly server: EtcdServer;
+  /** A lease (10 s TTL) for machine keys and states, revoked after the block. */
+  readonly keeper: LeaseKeeper;
+  /** Starts an engine election on `prefix` and waits until it leads; stopped after the block. */
+  leadOn(prefix: string): Promise<{ readonly guard: FencingGuard; readonly leadership: Leadership }>;
+  /** Stopped after the block, before the election, the lease and the client (e.g. engines). */
+  stopFirst(stop: () => Promise<unknown>): void;
+}
+
+/** privateEtcd with a lease and engine elections, for registry and engine tests. */
+export function privateEtcdWithLease(): EtcdWithLease {
+  return etcdFixture(true);
+}
+
+function etcdFixture(withLease: true): EtcdWithLease;
+function etcdFixture(withLease: false): { readonly client: EtcdClient; readonly server: EtcdServer };
+function etcdFixture(withLease: boolean): EtcdWithLease {
   let server: EtcdServer | undefined;
   let client: EtcdClient | undefined;
+  let keeper: LeaseKeeper | undefined;
+  const stoppers: (() => Promise<unknown>)[] = [];
+  const leaderships: Leadership[] = [];
   beforeAll(async () => {
     server = await startEtcd();
     client = createEtcdClient({ endpoints: [server.endpoint], callTimeoutMs: 5_000 });
+    if (withLease) keeper = await LeaseKeeper.grant({ client, ttlSeconds: 10, logger: recordingLogger() });
   });
   afterAll(async () => {
+    await Promise.allSettled(stoppers.map((stop) => stop()));
+    await Promise.allSettled(leaderships.map((l) => l.stop()));
+    await keeper?.revoke();
     client?.close();
     await server?.stop();
   });
   const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('privateEtcd: used outside a test or hook');
+    if (value === undefined) throw new Error('etcd fixture: used outside a test or hook');
     return value;
   };
   return {
@@ -29,6 +59,19 @@ export function privateEtcd(): { readonly client: EtcdClient; readonly server: E
     },
     get server() {
       return started(server);
+    },
+    get keeper() {
+      return started(keeper);
+    },
+    async leadOn(prefix) {
+      const leadership = new Leadership({ client: started(client), prefix, candidateId: 'engine', ttlSeconds: 5, logger: recordingLogger() });
+      leaderships.push(leadership);
+      leadership.start();
+      const guard = await eventually(() => leadership.isLeader() && leadership.guard(), { what: 'leadership' });
+      return { guard, leadership };
+    },
+    stopFirst(stop) {
+      stoppers.push(stop);
     },
   };
 }

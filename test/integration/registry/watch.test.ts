@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { buildKeyspace } from '@fleet/core';
 import {
   EtcdRegistry,
-  LeaseKeeper,
-  Leadership,
   createEtcdClient,
-  type EtcdClient,
-  type FencingGuard,
   type RegistryEvent,
   type RegistryWatch,
   type ResyncReason,
   type WatchTarget,
 } from '@fleet/registry';
-import { type EtcdServer, eventually, startEtcd } from '@fleet/testkit';
-import { machineRecord, recordingLogger, uniquePrefix, unitRecord, unitState } from './support.js';
+import { eventually } from '@fleet/testkit';
+import { machineRecord, privateEtcdWithLease, recordingLogger, uniquePrefix, unitRecord, unitState } from './support.js';
 import { startTcpProxy } from './tcp-proxy.js';
 
 /** Short description of an event, for exact sequence assertions. */
@@ -34,32 +30,9 @@ function describeEvent(event: RegistryEvent): string {
 }
 
 describe('EtcdRegistry watches', () => {
-  let etcd: EtcdServer;
-  let client: EtcdClient;
-  let keeper: LeaseKeeper;
-  let leadership: Leadership;
+  const etcd = privateEtcdWithLease();
   const watches: RegistryWatch[] = [];
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    client = createEtcdClient({ endpoints: [etcd.endpoint], callTimeoutMs: 2_000 });
-    keeper = await LeaseKeeper.grant({ client, ttlSeconds: 10, logger: recordingLogger() });
-  });
-  afterAll(async () => {
-    await Promise.allSettled(watches.map((w) => w.close()));
-    await leadership?.stop();
-    await keeper.revoke();
-    client.close();
-    await etcd.stop();
-  });
-
-  /** A leader on `prefix`, for the engine-side writes. */
-  const leaderGuard = async (prefix: string): Promise<FencingGuard> => {
-    await leadership?.stop();
-    leadership = new Leadership({ client, prefix, candidateId: 'engine', ttlSeconds: 5, logger: recordingLogger() });
-    leadership.start();
-    return eventually(() => leadership.isLeader() && leadership.guard(), { what: 'leadership' });
-  };
+  etcd.stopFirst(() => Promise.allSettled(watches.map((w) => w.close())));
 
   const collect = async (registry: EtcdRegistry, target: WatchTarget, afterRevision?: string) => {
     const events: string[] = [];
@@ -74,10 +47,10 @@ describe('EtcdRegistry watches', () => {
 
   it('delivers a machine’s schedule changes to that machine’s watcher only', async () => {
     const prefix = uniquePrefix('per-machine');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
-    const guard = await leaderGuard(prefix);
-    await registry.registerMachine(machineRecord('m1'), keeper);
-    await registry.registerMachine(machineRecord('m2'), keeper);
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
+    const { guard } = await etcd.leadOn(prefix);
+    await registry.registerMachine(machineRecord('m1'), etcd.keeper);
+    await registry.registerMachine(machineRecord('m2'), etcd.keeper);
     const a = (await registry.createUnit(unitRecord('a.service', 'a', 'launched'), { global: false })).entry;
     const b = (await registry.createUnit(unitRecord('b.service', 'b', 'launched'), { global: false })).entry;
     const c = (await registry.createUnit(unitRecord('c.service', 'c', 'loaded'), { global: false })).entry;
@@ -119,7 +92,7 @@ describe('EtcdRegistry watches', () => {
 
   it('wakes global/ watchers for Global units only, and units/ watchers for every unit', async () => {
     const prefix = uniquePrefix('global');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
     const globals = await collect(registry, { kind: 'global' });
     const units = await collect(registry, { kind: 'units' });
     await registry.createUnit(unitRecord('plain.service', 'p'), { global: false });
@@ -145,13 +118,13 @@ describe('EtcdRegistry watches', () => {
 
   it("delivers one unit's state changes to that unit's watcher only", async () => {
     const prefix = uniquePrefix('unit-states');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
     const one = await collect(registry, { kind: 'states', name: 'web@1.service' });
     const all = await collect(registry, { kind: 'states' });
     // web@10's keys start with web@1's name: only the key's separator keeps them apart.
-    await registry.publishState(unitState('web@10.service', 'm1', 'a'.repeat(40)), keeper);
-    await registry.publishState(unitState('web@1.service', 'm1', 'a'.repeat(40)), keeper);
-    await registry.publishState(unitState('web@1.service', 'm2', 'a'.repeat(40)), keeper);
+    await registry.publishState(unitState('web@10.service', 'm1', 'a'.repeat(40)), etcd.keeper);
+    await registry.publishState(unitState('web@1.service', 'm1', 'a'.repeat(40)), etcd.keeper);
+    await registry.publishState(unitState('web@1.service', 'm2', 'a'.repeat(40)), etcd.keeper);
     await registry.deleteState('web@1.service', 'm1');
     await eventually(() => all.events.length === 4, { what: 'every state event' });
     await eventually(() => one.events.length === 3, { what: "web@1's state events" });
@@ -160,12 +133,12 @@ describe('EtcdRegistry watches', () => {
 
   it('reports the revision of every change to a change watcher, corrupt values included', async () => {
     const prefix = uniquePrefix('changes');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
     const revisions: string[] = [];
     const resyncs: ResyncReason[] = [];
     watches.push(await registry.watchChanges({ kind: 'units' }, undefined, { onChange: (r) => revisions.push(r), onResync: (r) => resyncs.push(r) }));
     const { entry } = await registry.createUnit(unitRecord('c.service', 'c'), { global: false });
-    const corrupt = await client.put(buildKeyspace(prefix).unit('bad.service')).value('{not json').exec();
+    const corrupt = await etcd.client.put(buildKeyspace(prefix).unit('bad.service')).value('{not json').exec();
     await registry.destroyUnit('c.service');
     const after = await registry.currentRevision();
     await eventually(() => revisions.length === 3, { what: 'three changes' });
@@ -175,7 +148,7 @@ describe('EtcdRegistry watches', () => {
 
   it('replays history after a given revision before live events', async () => {
     const prefix = uniquePrefix('replay');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
     const { entry } = await registry.createUnit(unitRecord('r.service', 'r'), { global: false });
     await registry.setTargetState('r.service', 'loaded');
     await registry.createUnit(unitRecord('s.service', 's'), { global: false });
@@ -188,10 +161,10 @@ describe('EtcdRegistry watches', () => {
   it('skips a corrupt value with a warning and delivers the next good one', async () => {
     const prefix = uniquePrefix('corrupt-watch');
     const logger = recordingLogger();
-    const registry = new EtcdRegistry({ client, prefix, logger });
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger });
     const watch = await collect(registry, { kind: 'machines' });
-    await client.put(buildKeyspace(prefix).machine('bad')).value('not json');
-    await registry.registerMachine(machineRecord('good'), keeper);
+    await etcd.client.put(buildKeyspace(prefix).machine('bad')).value('not json');
+    await registry.registerMachine(machineRecord('good'), etcd.keeper);
     await eventually(() => watch.events.length === 1, { what: 'the good machine' });
     expect(watch.events).toEqual(['put good']);
     expect(logger.lines.filter((l) => l.level === 'warn').map((l) => [l.msg, l.fields['key']])).toEqual([
@@ -201,12 +174,12 @@ describe('EtcdRegistry watches', () => {
 
   it('asks for a resync and watches from now when the start revision was compacted', async () => {
     const prefix = uniquePrefix('compacted');
-    const registry = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+    const registry = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
     const { entry } = await registry.createUnit(unitRecord('old.service', 'o'), { global: false });
     await registry.setTargetState('old.service', 'loaded');
     const latest = await registry.createUnit(unitRecord('new.service', 'n'), { global: false });
     // History before the latest revision is gone, including the revision after `entry`.
-    await client.kv.compact({ revision: latest.entry.modRevision, physical: true });
+    await etcd.client.kv.compact({ revision: latest.entry.modRevision, physical: true });
 
     const watch = await collect(registry, { kind: 'units' }, entry.modRevision);
     await eventually(() => watch.resyncs.length === 1, { what: 'resync' });
@@ -218,11 +191,11 @@ describe('EtcdRegistry watches', () => {
 
   it('asks for a resync when the watch reconnects after losing etcd', async () => {
     const prefix = uniquePrefix('reconnect');
-    const proxy = await startTcpProxy(etcd.endpoint);
+    const proxy = await startTcpProxy(etcd.server.endpoint);
     const proxied = createEtcdClient({ endpoints: [proxy.endpoint], callTimeoutMs: 1_000 });
     try {
       const watcherSide = new EtcdRegistry({ client: proxied, prefix, logger: recordingLogger() });
-      const writer = new EtcdRegistry({ client, prefix, logger: recordingLogger() });
+      const writer = new EtcdRegistry({ client: etcd.client, prefix, logger: recordingLogger() });
       const watch = await collect(watcherSide, { kind: 'units' });
       await writer.createUnit(unitRecord('before.service', 'b'), { global: false });
       await eventually(() => watch.events.length === 1, { what: 'the first event' });
